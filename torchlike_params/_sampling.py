@@ -1,0 +1,266 @@
+"""Pure samplers: ``(key, shape, dtype, ...) -> jax.Array``. The one place that uses ``jax.random``.
+
+Bits. For a threefry key (JAX's default), element ``i`` of the flattened output takes word
+``i % 2`` of ``threefry_2x32(key, (0, i // 2))``. Both output words are used, which halves the
+hashing work of ``jax.random.bits`` (it XORs the two words together), and because every value
+depends only on its flat index, a draw can be produced in chunks (the eager CPU path of the
+generator does this to avoid one XLA compile per shape) or sharded, with the same values.
+Any other key type (``rbg``, ``unsafe_rbg``) falls back to ``jax.random.bits``.
+
+Floats. Uniform floats take the top 23 mantissa bits (``[1, 2) - 1``), like ``jax.random``.
+Normals are ``sqrt(2) * erfinv(u)`` with ``u`` uniform on ``(-1, 1)``, like ``jax.random.normal``.
+float16 and bfloat16 are sampled in float32 and rounded; a uniform that rounds up to ``high``
+becomes ``low``, as torch does for reduced precision. float64 (with ``jax_enable_x64``) uses two
+words per element and 52 mantissa bits.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+from jax.extend import random as jex_random
+
+Shape = Sequence[int]
+
+
+def key_data(key: jax.Array) -> jax.Array | None:
+    """Raw ``uint32[2]`` data of a threefry key (typed or raw), or None for other key kinds.
+
+    >>> key_data(jax.random.key(3)).tolist()
+    [0, 3]
+    """
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if str(jax.random.key_impl(key)) != "threefry2x32":
+            return None
+        return jax.random.key_data(key)
+    if key.shape == (2,) and key.dtype == jnp.uint32:
+        return key
+    raise TypeError(f"Expected `key` to be a JAX PRNG key, got an array of shape {key.shape} and dtype {key.dtype}")
+
+
+def _words(kd: jax.Array, counters: jax.Array) -> jax.Array:
+    """Both threefry words for each counter, interleaved on a new last axis."""
+    hi = jnp.zeros_like(counters)
+    w = jex_random.threefry_2x32(kd, jnp.stack([hi, counters]).reshape(-1))
+    return w.reshape(2, *counters.shape)
+
+
+def bits_range(kd: jax.Array, start: jax.Array | int, size: int) -> jax.Array:
+    """uint32 bits of flat elements ``[start, start + size)``; ``start`` and ``size`` even.
+
+    >>> kd = key_data(jax.random.key(0))
+    >>> bool((bits_range(kd, 2, 4) == bits_range(kd, 0, 6)[2:]).all())
+    True
+    """
+    counters = lax.iota(jnp.uint32, size // 2) + (jnp.asarray(start, jnp.uint32) // 2)
+    w = _words(kd, counters)
+    return jnp.stack([w[0], w[1]], axis=-1).reshape(size)
+
+
+def random_bits(key: jax.Array, shape: Shape) -> jax.Array:
+    """uint32 random bits of ``shape``: element ``i`` (flat) = word ``i % 2`` at counter ``i // 2``.
+
+    >>> random_bits(jax.random.key(0), (2, 3)).dtype
+    dtype('uint32')
+    """
+    shape = tuple(int(s) for s in shape)
+    n = math.prod(shape)
+    kd = key_data(key)
+    if kd is None:
+        return jax.random.bits(key, shape, jnp.uint32)
+    if shape and shape[-1] % 2 == 0 and n:
+        # Counters laid out in the target shape keep the computation shardable along leading dims.
+        half = shape[:-1] + (shape[-1] // 2,)
+        counters = lax.iota(jnp.uint32, math.prod(half)).reshape(half)
+        w = _words(kd, counters)
+        return jnp.stack([w[0], w[1]], axis=-1).reshape(shape)
+    m = n + (n % 2)
+    return bits_range(kd, 0, m)[:n].reshape(shape)
+
+
+def _random_bits64(key: jax.Array, shape: Shape) -> jax.Array:
+    kd = key_data(key)
+    if kd is None:
+        return jax.random.bits(key, shape, jnp.uint64)
+    n = math.prod(shape)
+    w = _words(kd, lax.iota(jnp.uint32, n))
+    return ((w[0].astype(jnp.uint64) << 32) | w[1].astype(jnp.uint64)).reshape(shape)
+
+
+def _unit_float32(bits: jax.Array) -> jax.Array:
+    """[0, 1) float32 from uint32 bits (23 mantissa bits)."""
+    one = jnp.uint32(0x3F800000)
+    return lax.bitcast_convert_type((bits >> jnp.uint32(9)) | one, jnp.float32) - jnp.float32(1.0)
+
+
+def _sample_dtype(dtype) -> np.dtype:
+    d = jnp.dtype(dtype)
+    if not jnp.issubdtype(d, jnp.floating):
+        raise TypeError(f"Expected `dtype` to be a floating dtype, got {d}")
+    return jnp.dtype(jnp.float64) if d == jnp.float64 and jax.config.jax_enable_x64 else jnp.dtype(jnp.float32)
+
+
+def bits_to_uniform(bits: jax.Array, dtype, low, high) -> jax.Array:
+    """Map uint32 bits to U[low, high) of ``dtype`` (computed in float32, then rounded).
+
+    >>> bits_to_uniform(jnp.zeros(2, jnp.uint32), jnp.float32, -1.0, 1.0).tolist()
+    [-1.0, -1.0]
+    """
+    low32, high32 = jnp.float32(low), jnp.float32(high)
+    x = _unit_float32(bits) * (high32 - low32) + low32
+    x = lax.max(low32, x)
+    out = x.astype(dtype)
+    if jnp.dtype(dtype).itemsize < 4:
+        out = jnp.where(out == jnp.asarray(high, dtype), jnp.asarray(low, dtype), out)
+    return out
+
+
+def bits_to_normal(bits: jax.Array, dtype, mean, std) -> jax.Array:
+    """Map uint32 bits to N(mean, std**2) of ``dtype`` (inverse-CDF, computed in float32).
+
+    >>> abs(float(bits_to_normal(jnp.full((1,), 2**31, jnp.uint32), jnp.float32, 0.0, 1.0)[0])) < 1e-6
+    True
+    """
+    lo = np.nextafter(np.float32(-1.0), np.float32(0.0))
+    u = _unit_float32(bits) * jnp.float32(1.0 - lo) + jnp.float32(lo)
+    u = lax.max(jnp.float32(lo), u)
+    z = jnp.float32(math.sqrt(2.0)) * lax.erf_inv(u)
+    return (z * jnp.float32(std) + jnp.float32(mean)).astype(dtype)
+
+
+def uniform(key: jax.Array, shape: Shape, dtype=jnp.float32, low: float = 0.0, high: float = 1.0) -> jax.Array:
+    """Sample U[low, high) of ``shape`` and ``dtype``.
+
+    >>> x = uniform(jax.random.key(0), (3, 5), jnp.float32, -1.0, 1.0)
+    >>> x.shape, x.dtype, bool((x >= -1).all() & (x < 1).all())
+    ((3, 5), dtype('float32'), True)
+    """
+    shape = tuple(int(s) for s in shape)
+    if _sample_dtype(dtype) == jnp.float64:
+        b = _random_bits64(key, shape)
+        x = lax.bitcast_convert_type((b >> jnp.uint64(12)) | jnp.uint64(0x3FF0000000000000), jnp.float64) - 1.0
+        return lax.max(jnp.float64(low), x * (high - low) + low)
+    return bits_to_uniform(random_bits(key, shape), dtype, low, high)
+
+
+def normal(key: jax.Array, shape: Shape, dtype=jnp.float32, mean: float = 0.0, std: float = 1.0) -> jax.Array:
+    """Sample N(mean, std**2) of ``shape`` and ``dtype``.
+
+    >>> normal(jax.random.key(0), (4, 4), jnp.bfloat16).dtype
+    dtype(bfloat16)
+    """
+    shape = tuple(int(s) for s in shape)
+    if _sample_dtype(dtype) == jnp.float64:
+        u = uniform(key, shape, jnp.float64, np.nextafter(-1.0, 0.0), 1.0)
+        return math.sqrt(2.0) * lax.erf_inv(u) * std + mean
+    return bits_to_normal(random_bits(key, shape), dtype, mean, std)
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def trunc_normal(key: jax.Array, shape: Shape, dtype=jnp.float32, mean: float = 0.0, std: float = 1.0,
+                 a: float = -2.0, b: float = 2.0) -> jax.Array:
+    """Sample N(mean, std**2) truncated to the absolute interval [a, b], by torch 2.13's algorithm.
+
+    When the mass inside [a, b] is above 0.3, out-of-range values are redrawn from the normal;
+    otherwise uniform proposals on [a, b] are accepted with probability pdf(x)/pdf(mode).
+    Both loops are ``lax.while_loop``s, so this is jit-able; each round uses a new key.
+
+    >>> x = trunc_normal(jax.random.key(0), (1000,), jnp.float32, 0.0, 1.0, -0.5, 0.5)
+    >>> bool((x >= -0.5).all() & (x <= 0.5).all())
+    True
+    """
+    shape = tuple(int(s) for s in shape)
+    sdt = _sample_dtype(dtype)
+    p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    lo, hi = jnp.asarray(a, dtype).astype(sdt), jnp.asarray(b, dtype).astype(sdt)
+    k0 = jax.random.fold_in(key, 0)
+    if p > 0.3:
+        def cond(c):
+            return jnp.any((c[1] < lo) | (c[1] > hi))
+
+        def body(c):
+            i, r = c
+            new = normal(jax.random.fold_in(key, i), shape, sdt, mean, std)
+            return i + 1, jnp.where((r < lo) | (r > hi), new, r)
+
+        _, out = lax.while_loop(cond, body, (jnp.uint32(1), normal(k0, shape, sdt, mean, std)))
+        return out.astype(dtype)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def logpdf(x):
+        return ((x - mean) / std) ** 2 * -0.5 - log_peak
+
+    def propose(i):
+        kx, ku = jax.random.split(jax.random.fold_in(key, i))
+        x = uniform(kx, shape, sdt, a, b)
+        return x, jnp.log(uniform(ku, shape, sdt)) > logpdf(x)
+
+    def body(c):
+        i, r, pending = c
+        x, reject = propose(i)
+        return i + 1, jnp.where(pending, x, r), pending & reject
+
+    x0, pending0 = propose(jnp.uint32(0))
+    _, out, _ = lax.while_loop(lambda c: jnp.any(c[2]), body, (jnp.uint32(1), x0, pending0))
+    return out.astype(dtype)
+
+
+def randperms(key: jax.Array, n: int, count: int) -> jax.Array:
+    """``count`` independent permutations of ``range(n)``, as an int32 array ``(count, n)``.
+
+    >>> sorted(randperms(jax.random.key(0), 5, 2)[1].tolist())
+    [0, 1, 2, 3, 4]
+    """
+    keys = jax.random.split(key, count)
+    return jax.vmap(lambda k: jax.random.permutation(k, n))(keys).reshape(count, n)
+
+
+def derive_key(key: jax.Array, index) -> jax.Array:
+    """The key of draw number ``index`` of a key stream rooted at ``key``: ``fold_in(key, index)``.
+
+    >>> derive_key(jax.random.key(0), 1).shape
+    ()
+    """
+    return jax.random.fold_in(key, index)
+
+
+def key_from_seed(seed: int) -> jax.Array:
+    """A threefry key from a 64-bit seed (two's complement for negatives).
+
+    Equals ``jax.random.key(seed)`` for ``0 <= seed < 2**32``.
+
+    >>> bool((jax.random.key_data(key_from_seed(7)) == jax.random.key_data(jax.random.key(7))).all())
+    True
+    """
+    s = int(seed) & ((1 << 64) - 1)
+    data = np.array([s >> 32, s & 0xFFFFFFFF], dtype=np.uint32)
+    return jax.random.wrap_key_data(jnp.asarray(data), impl="threefry2x32")
+
+
+@functools.partial(jax.jit, static_argnames=("size", "dtype", "kind"))
+def chunk(base_kd, index, start, p0, p1, *, size: int, dtype, kind: str):
+    """One eager chunk: flat elements ``[start, start+size)`` of draw ``index`` from ``base_kd``.
+
+    ``kind`` is ``"uniform"`` (p0, p1 = low, high) or ``"normal"`` (p0, p1 = mean, std).
+    Compiled once per (size, dtype, kind), whatever the requested shapes are.
+
+    >>> kd = key_data(jax.random.key(0))
+    >>> full = uniform(derive_key(jax.random.key(0), 1), (8,))
+    >>> bool((chunk(kd, 1, 4, 0.0, 1.0, size=4, dtype=jnp.float32, kind="uniform") == full[4:]).all())
+    True
+    """
+    kd = jax.random.key_data(jax.random.fold_in(jax.random.wrap_key_data(base_kd, impl="threefry2x32"), index))
+    b = bits_range(kd, start, size)
+    if kind == "uniform":
+        return bits_to_uniform(b, dtype, p0, p1)
+    return bits_to_normal(b, dtype, p0, p1)
