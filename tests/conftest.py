@@ -1,5 +1,5 @@
-"""Shared fixtures: torch is imported only by tests (the library never needs it)."""
+"""Shared test setup. The tests compare against real torch 2.13.0 (CPU); the library never imports it."""
 
-import pytest
+import jax
 
-torch = pytest.importorskip("torch", reason="the parity tests compare against torch 2.13.0 (pip install -e '.[test]')")
+jax.config.update("jax_default_matmul_precision", "highest")
