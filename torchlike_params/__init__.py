@@ -45,6 +45,7 @@ _LAZY = {
     "partition": ("torchlike_params._state", "partition"),
     "combine": ("torchlike_params._state", "combine"),
     "compile_init": ("torchlike_params._compiled_init", "compile_init"),
+    "abstract_module": ("torchlike_params._compiled_init", "abstract_module"),
     "flax": ("torchlike_params.flax", None),
 }
 

@@ -310,6 +310,67 @@ class Tensor:
         """
         return self._storage.value.astype(_dtype.canonical(dtype))
 
+    # -- reductions (torch's defaults: std/var are unbiased) -----------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False) -> jax.Array:
+        """Sum over ``dim`` (all elements by default).
+
+        >>> ones(2, 3).sum(1).tolist()
+        [3.0, 3.0]
+        """
+        return jnp.sum(self.value, axis=dim, keepdims=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> jax.Array:
+        """Mean over ``dim``.
+
+        >>> float(ones(2, 3).mean())
+        1.0
+        """
+        return jnp.mean(self.value, axis=dim, keepdims=keepdim)
+
+    def std(self, dim: Any = None, *, correction: int = 1, keepdim: bool = False) -> jax.Array:
+        """Standard deviation with torch's default Bessel correction (``correction=1``).
+
+        >>> round(float(tensor([1.0, 3.0]).std()), 4)
+        1.4142
+        """
+        return jnp.std(self.value, axis=dim, ddof=correction, keepdims=keepdim)
+
+    def var(self, dim: Any = None, *, correction: int = 1, keepdim: bool = False) -> jax.Array:
+        """Variance with torch's default Bessel correction.
+
+        >>> float(tensor([1.0, 3.0]).var())
+        2.0
+        """
+        return jnp.var(self.value, axis=dim, ddof=correction, keepdims=keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Minimum; with ``dim``, ``(values, indices)`` as torch returns.
+
+        >>> float(tensor([2.0, 1.0]).min()), tensor([[2.0, 1.0]]).min(1)[1].tolist()
+        (1.0, [1])
+        """
+        if dim is None:
+            return jnp.min(self.value)
+        return jnp.min(self.value, axis=dim, keepdims=keepdim), jnp.argmin(self.value, axis=dim, keepdims=keepdim)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Maximum; with ``dim``, ``(values, indices)`` as torch returns.
+
+        >>> float(tensor([2.0, 1.0]).max())
+        2.0
+        """
+        if dim is None:
+            return jnp.max(self.value)
+        return jnp.max(self.value, axis=dim, keepdims=keepdim), jnp.argmax(self.value, axis=dim, keepdims=keepdim)
+
+    def abs(self) -> jax.Array:
+        """Elementwise absolute value.
+
+        >>> tensor([-1.0]).abs().tolist()
+        [1.0]
+        """
+        return jnp.abs(self.value)
+
     # -- in-place methods ---------------------------------------------------------------------
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None, key: Any = None,
                  **kwargs: Any) -> "Tensor":
@@ -359,12 +420,19 @@ class Tensor:
     def _broadcast_src(self, src: Any) -> jax.Array:
         s = jnp.asarray(_unwrap(src))
         a, b = tuple(self.shape), tuple(s.shape)
-        if len(b) > len(a):
-            raise RuntimeError(f"output with shape {list(a)} doesn't match the broadcast shape {list(np.broadcast_shapes(a, b)) if _bc(a, b) else list(b)}")
-        for i in range(1, len(b) + 1):
-            if b[-i] != a[-i] and b[-i] != 1:
-                raise RuntimeError(f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) "
-                                   f"at non-singleton dimension {len(a) - i}")
+        n = max(len(a), len(b))
+        expanded = []
+        for i in range(n - 1, -1, -1):   # torch's infer_size: right to left, first mismatch reported
+            off = n - 1 - i
+            sa = a[len(a) - 1 - off] if off < len(a) else 1
+            sb = b[len(b) - 1 - off] if off < len(b) else 1
+            if sa != sb and sa != 1 and sb != 1:
+                raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
+                                   f"at non-singleton dimension {i}")
+            expanded.append(sb if sa == 1 else sa)
+        if tuple(reversed(expanded)) != a:
+            raise RuntimeError(f"output with shape {list(a)} doesn't match the broadcast shape "
+                               f"{list(reversed(expanded))}")
         return jnp.broadcast_to(s, a)
 
     def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
