@@ -1,0 +1,1060 @@
+"""``Module``: torch's ``nn.Module`` registries, traversal, state_dict and repr, over JAX arrays.
+
+A Module keeps torch's three registries, ``_parameters``, ``_buffers`` and ``_modules``: plain
+dicts in registration order. Attribute assignment registers exactly as torch's ``__setattr__``
+does (same dispatch order, same checks, same exception types and texts). Every traversal
+(``named_parameters``, ``named_buffers``, ``named_modules``, ``children``, ``apply``) and
+``state_dict`` yields torch's names in torch's order, with torch's de-duplication rules.
+
+What a registry holds:
+
+* a parameter is a :class:`~torchlike_params.Parameter` box (or ``None``);
+* a buffer is a Tensor box (or ``None``). ``register_buffer`` accepts a ``jax.Array`` or a
+  NumPy array too, and stores it wrapped in a plain ``Tensor`` box, so that in-place methods
+  (``m.running_mean.zero_()``) work on it. A box passed in is stored as it is (same object);
+* a child is a ``Module`` (or ``None``).
+
+``state_dict()`` values are the boxes' current ``jax.Array`` values (torch gives detached
+tensors); ``keep_vars=True`` gives the boxes. ``load_state_dict`` is atomic: it checks
+everything before it writes anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Buffer, Parameter, Size, Tensor
+
+__all__ = ["Module", "RemovableHandle"]
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+
+
+# -- small helpers ------------------------------------------------------------------------------
+def _is_tensor_like(obj: Any) -> bool:
+    """What counts as a torch Tensor here: a box, a ``jax.Array`` or a NumPy array."""
+    return isinstance(obj, (Tensor, jax.Array, np.ndarray))
+
+
+def _typename(obj: Any) -> str:
+    """``torch.typename``: ``'torch.FloatTensor'`` for tensors, else the qualified type name."""
+    if _is_tensor_like(obj):
+        return _dtype.typename(obj.dtype)
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    if module in {"", "builtins"}:
+        return qualname
+    return f"{module}.{qualname}"
+
+
+def _as_buffer_box(value: Any) -> Any:
+    """Store boxes as they are; wrap a plain array in a ``Tensor`` box."""
+    if value is None or isinstance(value, Tensor):
+        return value
+    return Tensor._wrap(jnp.asarray(value))
+
+
+def _addindent(s_: str, num_spaces: int) -> str:
+    """Indent every line after the first by ``num_spaces`` (blank lines stay empty)."""
+    s = s_.split("\n")
+    if len(s) == 1:
+        return s_
+    first = s.pop(0)
+    s = [(num_spaces * " ") + line if line.strip() else "" for line in s]
+    return first + "\n" + "\n".join(s)
+
+
+def _forward_unimplemented(self, *input: Any) -> None:
+    """Define the computation performed at every call; subclasses override it.
+
+    >>> import torchlike_params as tp
+    >>> tp.nn.Module()(1)
+    Traceback (most recent call last):
+    ...
+    NotImplementedError: Module [Module] is missing the required "forward" function
+    """
+    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """The result of ``load_state_dict``: ``(missing_keys, unexpected_keys)``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class RemovableHandle:
+    """A handle that removes a hook: ``handle.remove()``, or leave a ``with`` block.
+
+    >>> import torchlike_params as tp
+    >>> m = tp.nn.Module()
+    >>> with m.register_forward_hook(lambda mod, args, out: out) as h:
+    ...     len(m._forward_hooks)
+    1
+    >>> len(m._forward_hooks)
+    0
+    """
+
+    next_id: int = 0
+
+    def __init__(self, hooks_dict: dict, *, extra_dict: Any = None) -> None:
+        self.hooks_dict = hooks_dict
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        if isinstance(extra_dict, dict):
+            self.extra_dicts: tuple = (extra_dict,)
+        elif isinstance(extra_dict, list):
+            self.extra_dicts = tuple(extra_dict)
+        else:
+            self.extra_dicts = ()
+
+    def remove(self) -> None:
+        """Remove the hook (a second call does nothing).
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module()
+        >>> h = m.register_forward_pre_hook(lambda mod, args: None)
+        >>> h.remove(); h.remove(); len(m._forward_pre_hooks)
+        0
+        """
+        for d in (self.hooks_dict, *self.extra_dicts):
+            d.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+_NO_INPUT = object()
+
+
+def _to_array(value: Any) -> Any:
+    """A state_dict value as a ``jax.Array``, or ``_NO_INPUT`` when it is not tensor-like.
+
+    Accepts boxes, ``jax.Array``, NumPy arrays and (by duck typing, torch is never imported)
+    torch tensors.
+    """
+    if isinstance(value, Tensor):
+        return value.value
+    if isinstance(value, jax.Array):
+        return value
+    if isinstance(value, np.ndarray):
+        return jnp.asarray(value)
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        t = value.detach().cpu()
+        if str(getattr(t, "dtype", "")) == "torch.bfloat16":
+            return jnp.asarray(t.float().numpy()).astype(jnp.bfloat16)
+        return jnp.asarray(t.numpy())
+    return _NO_INPUT
+
+
+# -- Module -------------------------------------------------------------------------------------
+class Module:
+    """Base class for all neural network modules, with torch's registration rules.
+
+    Subclasses call ``super().__init__()`` first, then assign ``Parameter`` s, buffers and
+    child modules as attributes, and define ``forward``.
+
+    Note: parameter and buffer values are ``jax.Array`` s inside mutable boxes; there is no
+    autograd state on them (``zero_grad`` does nothing), and no device placement.
+
+    >>> import torchlike_params as tp
+    >>> class Net(tp.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w = tp.Parameter(tp.zeros(2, 3))
+    ...         self.register_buffer("step", tp.zeros(()))
+    ...     def forward(self, x):
+    ...         return x @ self.w
+    >>> net = Net()
+    >>> [n for n, _ in net.named_parameters()], list(net.state_dict())
+    (['w'], ['w', 'step'])
+    >>> net(tp.ones(1, 2).value).shape
+    (1, 3)
+    """
+
+    _version: int = 1
+    training: bool
+    call_super_init: bool = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.call_super_init is False and bool(kwargs):
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                            f"'{next(iter(kwargs))}'")
+        if self.call_super_init is False and bool(args):
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but "
+                            f"{len(args) + 1} were given")
+        setattr_ = super().__setattr__
+        setattr_("training", True)
+        setattr_("_parameters", {})
+        setattr_("_buffers", {})
+        setattr_("_non_persistent_buffers_set", set())
+        setattr_("_forward_hooks", OrderedDict())
+        setattr_("_forward_hooks_with_kwargs", OrderedDict())
+        setattr_("_forward_pre_hooks", OrderedDict())
+        setattr_("_forward_pre_hooks_with_kwargs", OrderedDict())
+        setattr_("_modules", {})
+        if self.call_super_init:
+            super().__init__(*args, **kwargs)
+
+    forward: Callable[..., Any] = _forward_unimplemented
+
+    # -- registration ---------------------------------------------------------------------------
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Add a buffer: state that is saved (unless ``persistent=False``) but not trained.
+
+        Note: a ``jax.Array`` or NumPy array is stored wrapped in a plain ``Tensor`` box so
+        that in-place methods work on it; a box is stored as it is.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module()
+        >>> m.register_buffer("running_mean", tp.zeros(3))
+        >>> m.register_buffer("cache", tp.zeros(2), persistent=False)
+        >>> [n for n, _ in m.named_buffers()], list(m.state_dict())
+        (['running_mean', 'cache'], ['running_mean'])
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        elif not isinstance(name, str):
+            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
+        elif "." in name:
+            raise KeyError('buffer name can\'t contain "."')
+        elif name == "":
+            raise KeyError('buffer name can\'t be empty string ""')
+        elif hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        elif tensor is not None and not _is_tensor_like(tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")
+        self._buffers[name] = _as_buffer_box(tensor)
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (a ``Parameter`` or ``None``) under ``name``.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module()
+        >>> m.register_parameter("weight", tp.Parameter(tp.ones(2)))
+        >>> m.weight.shape, m.weight.requires_grad
+        (torch.Size([2]), True)
+        """
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        elif not isinstance(name, str):
+            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
+        elif "." in name:
+            raise KeyError('parameter name can\'t contain "."')
+        elif name == "":
+            raise KeyError('parameter name can\'t be empty string ""')
+        elif hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is None:
+            self._parameters[name] = None
+        elif not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(torch.nn.Parameter or None required)")
+        elif getattr(param, "grad_fn", None):
+            raise ValueError(
+                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
+                f"created explicitly. To express '{name}' as a function of another Tensor, "
+                "compute the value in the forward() method.")
+        else:
+            self._parameters[name] = param
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add a child module (or ``None``) under ``name``.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module()
+        >>> m.add_module("child", tp.nn.Module())
+        >>> [n for n, _ in m.named_children()]
+        ['child']
+        """
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        elif not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+        elif hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        elif "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        elif name == "":
+            raise KeyError('module name can\'t be empty string ""')
+        self._modules[name] = module
+
+    def register_module(self, name: str, module: "Module | None") -> None:
+        """Alias for :meth:`add_module`.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.register_module("c", tp.nn.Module()); list(m._modules)
+        ['c']
+        """
+        self.add_module(name, module)
+
+    # -- attribute protocol ---------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        if "_parameters" in d and name in d["_parameters"]:
+            return d["_parameters"][name]
+        if "_buffers" in d and name in d["_buffers"]:
+            return d["_buffers"][name]
+        if "_modules" in d and name in d["_modules"]:
+            return d["_modules"][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        def remove_from(*dicts_or_sets: Any) -> None:
+            for d in dicts_or_sets:
+                if name in d:
+                    if isinstance(d, dict):
+                        del d[name]
+                    else:
+                        d.discard(name)
+
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            remove_from(self.__dict__, self._buffers, self._modules, self._non_persistent_buffers_set)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
+            self.register_parameter(name, value)
+        else:
+            modules = self.__dict__.get("_modules")
+            if isinstance(value, Module):
+                if modules is None:
+                    raise AttributeError("cannot assign module before Module.__init__() call")
+                remove_from(self.__dict__, self._parameters, self._buffers,
+                            self._non_persistent_buffers_set)
+                modules[name] = value
+            elif modules is not None and name in modules:
+                if value is not None:
+                    raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                    "(torch.nn.Module or None expected)")
+                modules[name] = value
+            else:
+                buffers = self.__dict__.get("_buffers")
+                if isinstance(value, Buffer) or (buffers is not None and name in buffers):
+                    if value is not None and not _is_tensor_like(value):
+                        raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                                        "(torch.nn.Buffer, torch.Tensor or None expected)")
+                    if isinstance(value, Buffer):
+                        persistent = value.persistent
+                    else:
+                        persistent = name not in self._non_persistent_buffers_set
+                    self.register_buffer(name, value, persistent)
+                else:
+                    super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            super().__delattr__(name)
+
+    def __dir__(self) -> list[str]:
+        keys = (dir(self.__class__) + list(self.__dict__) + list(self._parameters)
+                + list(self._modules) + list(self._buffers))
+        return sorted(k for k in keys if not k[0].isdigit())
+
+    def __getstate__(self) -> dict:
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        for name in ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_pre_hooks",
+                     "_forward_pre_hooks_with_kwargs"):
+            if name not in self.__dict__:
+                object.__setattr__(self, name, OrderedDict())
+        if "_non_persistent_buffers_set" not in self.__dict__:
+            object.__setattr__(self, "_non_persistent_buffers_set", set())
+
+    # -- lookup by path -------------------------------------------------------------------------
+    def _get_name(self) -> str:
+        return self.__class__.__name__
+
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at dotted path ``target`` (``''`` is self).
+
+        >>> import torchlike_params as tp
+        >>> outer, inner = tp.nn.Module(), tp.nn.Module()
+        >>> outer.inner = inner
+        >>> outer.get_submodule("inner") is inner
+        True
+        """
+        if target == "":
+            return self
+        mod: Module = self
+        for item in target.split("."):
+            if not hasattr(mod, item):
+                raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
+        return mod
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target``.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.c = tp.nn.Module(); m.c.w = tp.Parameter(tp.ones(2))
+        >>> m.get_parameter("c.w") is m.c.w
+        True
+        """
+        module_path, _, param_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, param_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
+        param = getattr(mod, param_name)
+        if not isinstance(param, Parameter):
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.register_buffer("b", tp.zeros(2))
+        >>> m.get_buffer("b").shape
+        torch.Size([2])
+        """
+        module_path, _, buffer_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, buffer_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + buffer_name + "`")
+        buffer = getattr(mod, buffer_name)
+        if buffer_name not in mod._buffers:
+            raise AttributeError("`" + buffer_name + "` is not a buffer")
+        return buffer
+
+    # -- traversal ------------------------------------------------------------------------------
+    def _named_members(self, get_members_fn: Callable, prefix: str = "", recurse: bool = True,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        memo: set[int] = set()
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
+        for module_prefix, module in modules:
+            for k, v in get_members_fn(module):
+                if v is None or id(v) in memo:
+                    continue
+                if remove_duplicate:
+                    memo.add(id(v))
+                yield module_prefix + ("." if module_prefix else "") + k, v
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(name, Parameter)`` pairs, pre-order, each parameter once by default.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2)); m.tied = m.w
+        >>> [n for n, _ in m.named_parameters()], [n for n, _ in m.named_parameters(remove_duplicate=False)]
+        (['w'], ['w', 'tied'])
+        """
+        yield from self._named_members(lambda module: module._parameters.items(), prefix=prefix,
+                                       recurse=recurse, remove_duplicate=remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield the parameters (each once), in ``named_parameters`` order.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2, 3))
+        >>> [p.shape for p in m.parameters()]
+        [torch.Size([2, 3])]
+        """
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(name, buffer)`` pairs, non-persistent buffers included.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.register_buffer("b", tp.zeros(1), persistent=False)
+        >>> [n for n, _ in m.named_buffers()]
+        ['b']
+        """
+        yield from self._named_members(lambda module: module._buffers.items(), prefix=prefix,
+                                       recurse=recurse, remove_duplicate=remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield the buffers (each once).
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.register_buffer("b", tp.zeros(4))
+        >>> [b.shape for b in m.buffers()]
+        [torch.Size([4])]
+        """
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """Yield ``(name, child)`` for the immediate children, skipping ``None`` and repeats.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module(); m.b = m.a
+        >>> [n for n, _ in m.named_children()]
+        ['a']
+        """
+        memo: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in memo:
+                memo.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator["Module"]:
+        """Yield the immediate children.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module()
+        >>> len(list(m.children()))
+        1
+        """
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """Yield ``(name, module)`` for self and every descendant, pre-order.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module(); m.a.b = tp.nn.Module()
+        >>> [n for n, _ in m.named_modules()]
+        ['', 'a', 'a.b']
+        """
+        if memo is None:
+            memo = set()
+        if self not in memo:
+            if remove_duplicate:
+                memo.add(self)
+            yield prefix, self
+            for name, module in self._modules.items():
+                if module is None:
+                    continue
+                submodule_prefix = prefix + ("." if prefix else "") + name
+                yield from module.named_modules(memo, submodule_prefix, remove_duplicate)
+
+    def modules(self, remove_duplicate: bool = True) -> Iterator["Module"]:
+        """Yield self and every descendant, pre-order.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module()
+        >>> len(list(m.modules()))
+        2
+        """
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
+            yield module
+
+    def apply(self, fn: Callable[["Module"], None]) -> "Module":
+        """Call ``fn`` on every child (recursively, children first), then on self; return self.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module()
+        >>> seen = []
+        >>> m.apply(lambda mod: seen.append(mod)) is m, seen == [m.a, m]
+        (True, True)
+        """
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode on self and all descendants; return self.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module()
+        >>> m.train(False).a.training
+        False
+        """
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Set evaluation mode (``train(False)``); return self.
+
+        >>> import torchlike_params as tp
+        >>> tp.nn.Module().eval().training
+        False
+        """
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Set ``requires_grad`` on every parameter; return self.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(1))
+        >>> m.requires_grad_(False).w.requires_grad
+        False
+        """
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset gradients: a no-op here.
+
+        Note: JAX returns gradients as values (``jax.grad``); no gradient is stored on a
+        Parameter, so there is nothing to reset. Kept so that torch training loops run.
+
+        >>> import torchlike_params as tp
+        >>> tp.nn.Module().zero_grad() is None
+        True
+        """
+        return None
+
+    # -- dtype / device -------------------------------------------------------------------------
+    def _cast_floating(self, dtype: Any) -> "Module":
+        for module in self.modules():
+            for store in (module._parameters, module._buffers):
+                for t in store.values():
+                    if t is not None and _dtype.is_floating(t.dtype) and t.dtype != dtype:
+                        t._set(t.value.astype(dtype))
+        return self
+
+    def float(self) -> "Module":
+        """Cast floating-point parameters and buffers to float32 in place; return self.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2, dtype="float16"))
+        >>> m.float().w.dtype
+        dtype('float32')
+        """
+        return self._cast_floating(_dtype.canonical(_dtype.float32))
+
+    def double(self) -> "Module":
+        """Cast floating-point parameters and buffers to float64 in place; return self.
+
+        Note: without ``jax_enable_x64`` JAX stores float64 as float32.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2))
+        >>> m.double().w.dtype == tp._dtype.canonical("float64")
+        True
+        """
+        return self._cast_floating(_dtype.canonical(_dtype.float64))
+
+    def half(self) -> "Module":
+        """Cast floating-point parameters and buffers to float16 in place; return self.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2))
+        >>> m.half().w.dtype
+        dtype('float16')
+        """
+        return self._cast_floating(_dtype.canonical(_dtype.float16))
+
+    def bfloat16(self) -> "Module":
+        """Cast floating-point parameters and buffers to bfloat16 in place; return self.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2))
+        >>> m.bfloat16().w.dtype
+        dtype(bfloat16)
+        """
+        return self._cast_floating(_dtype.canonical(_dtype.bfloat16))
+
+    def cpu(self) -> "Module":
+        """Return self (arrays stay where JAX put them).
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.cpu() is m
+        True
+        """
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
+        """Cast floating-point parameters and buffers in place: ``to(dtype)``, ``to(device, dtype)``.
+
+        Note: a device (a string such as ``'cpu'`` or ``'cuda:0'``, or a device object) is
+        accepted and ignored; use ``jax.device_put`` on the state to move arrays.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2))
+        >>> m.to("cpu", tp.float16).w.dtype, m.to(tp.float32) is m
+        (dtype('float16'), True)
+        """
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        kwargs.pop("copy", None)
+        dtype = kwargs.pop("dtype", None)
+        kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"to() received an invalid combination of arguments - got unexpected "
+                            f"keyword argument '{next(iter(kwargs))}'")
+        for a in args:
+            if isinstance(a, bool):        # non_blocking
+                continue
+            if isinstance(a, Tensor) or isinstance(a, jax.Array):
+                dtype = a.dtype
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "gpu", "tpu", "meta", "mps", "xpu"):
+                continue
+            elif a is None:
+                continue
+            else:
+                try:
+                    dtype = _dtype.resolve(a)
+                except TypeError:
+                    continue               # a device object
+        if dtype is None:
+            return self
+        dtype = jnp.dtype(dtype)
+        if not (jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.complexfloating)):
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
+                            f"desired dtype={_dtype.torch_name(dtype)}")
+        return self._cast_floating(_dtype.canonical(dtype))
+
+    # -- calling and hooks ----------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Run ``hook(module, args)`` before ``forward``; a non-None result replaces ``args``.
+
+        A result that is not a tuple is wrapped in one. With ``with_kwargs=True`` the hook is
+        ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``.
+
+        >>> import torchlike_params as tp
+        >>> class Id(tp.nn.Module):
+        ...     def forward(self, x):
+        ...         return x
+        >>> m = Id(); h = m.register_forward_pre_hook(lambda mod, args: args[0] + 1)
+        >>> m(1), h.remove(), m(1)
+        (2, None, 1)
+        """
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Run ``hook(module, args, output)`` after ``forward``; a non-None result replaces the output.
+
+        >>> import torchlike_params as tp
+        >>> class Id(tp.nn.Module):
+        ...     def forward(self, x):
+        ...         return x
+        >>> m = Id()
+        >>> with m.register_forward_hook(lambda mod, args, out: out * 10):
+        ...     m(2)
+        20
+        >>> m(2)
+        2
+        """
+        handle = RemovableHandle(self._forward_hooks, extra_dict=self._forward_hooks_with_kwargs)
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not (self._forward_hooks or self._forward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    if isinstance(res, tuple) and len(res) == 2:
+                        args, kwargs = res
+                    else:
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {res}.")
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        result = self.forward(*args, **kwargs)
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs:
+                res = hook(self, args, kwargs, result)
+            else:
+                res = hook(self, args, result)
+            if res is not None:
+                result = res
+        return result
+
+    # -- state_dict -----------------------------------------------------------------------------
+    def get_extra_state(self) -> Any:
+        """Extra state for ``state_dict`` (key ``'_extra_state'``); override with ``set_extra_state``.
+
+        >>> import torchlike_params as tp
+        >>> class Counter(tp.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__(); self.n = 3
+        ...     def get_extra_state(self):
+        ...         return {"n": self.n}
+        ...     def set_extra_state(self, state):
+        ...         self.n = state["n"]
+        >>> dict(Counter().state_dict())
+        {'_extra_state': {'n': 3}}
+        """
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+            "to report this bug.")
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what ``get_extra_state`` returned; called by ``load_state_dict``.
+
+        >>> import torchlike_params as tp
+        >>> class Counter(tp.nn.Module):
+        ...     n = 0
+        ...     def get_extra_state(self):
+        ...         return self.n
+        ...     def set_extra_state(self, state):
+        ...         self.n = state
+        >>> c = Counter(); _ = c.load_state_dict({"_extra_state": 5}); c.n
+        5
+        """
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+            "to report this bug.")
+
+    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.value
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = buf if keep_vars else buf.value
+        if getattr(self.__class__, "get_extra_state", Module.get_extra_state) is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, Any]":
+        """An OrderedDict of every parameter and persistent buffer, keyed by dotted name.
+
+        Keys follow torch: own parameters, own persistent buffers, ``_extra_state``, then each
+        child; shared tensors and modules appear under every name. ``_metadata`` maps each
+        module prefix to ``{'version': module._version}``.
+
+        Note: the values are the current ``jax.Array`` s (immutable, so this is a snapshot);
+        ``keep_vars=True`` gives the boxes.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2)); m.c = tp.nn.Module()
+        >>> m.c.register_buffer("b", tp.zeros(1))
+        >>> sd = m.state_dict()
+        >>> list(sd), type(sd["w"]).__name__, dict(sd._metadata)
+        (['w', 'c.b'], 'ArrayImpl', {'': {'version': 1}, 'c': {'version': 1}})
+        """
+        if len(args) > 0:
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                " for details.", FutureWarning, stacklevel=2)
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = dict(version=self._version)
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=prefix + name + ".",
+                                  keep_vars=keep_vars)
+        return destination
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
+                              missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
+        """Check this module's keys and queue their writes (torch's override point).
+
+        Writes go to ``local_metadata['_pending_writes']``; ``load_state_dict`` runs them only
+        when no error was found anywhere, which makes loading atomic.
+        """
+        pending = local_metadata.setdefault("_pending_writes", [])
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        persistent_buffers = {k: v for k, v in self._buffers.items()
+                              if k not in self._non_persistent_buffers_set}
+        local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent_buffers.items())
+                       if v is not None}
+        for name, param in local_state.items():
+            key = prefix + name
+            if key in state_dict:
+                raw = state_dict[key]
+                arr = _to_array(raw)
+                if arr is _NO_INPUT:
+                    error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor '
+                                      f"or Tensor-like object from checkpoint but received {type(raw)}")
+                    continue
+                box = raw if isinstance(raw, Tensor) else None
+                if param.ndim == 0 and arr.ndim == 1 and arr.shape[0] == 1:
+                    arr, box = arr[0], None
+                if tuple(arr.shape) != tuple(param.shape):
+                    error_msgs.append(f"size mismatch for {key}: copying a param with shape {Size(arr.shape)} "
+                                      f"from checkpoint, the shape in current model is {param.shape}.")
+                    continue
+                try:
+                    if assign:
+                        if isinstance(param, Parameter):
+                            if isinstance(box, Parameter):
+                                new = box
+                            else:
+                                new = Parameter._wrap(arr)
+                            pending.append((_assign_param, (self, name, new, param.requires_grad)))
+                        else:
+                            new = box if box is not None else Tensor._wrap(arr)
+                            pending.append((setattr, (self, name, new)))
+                    else:
+                        pending.append((param._set, (param._broadcast_src(arr).astype(param.dtype),)))
+                except Exception as ex:  # pragma: no cover - casts between same shapes rarely fail
+                    error_msgs.append(
+                        f'While copying the parameter named "{key}", whose dimensions in the model are '
+                        f"{param.shape} and whose dimensions in the checkpoint are {Size(arr.shape)}, "
+                        f"an exception occurred : {ex.args}.")
+            elif strict:
+                missing_keys.append(key)
+        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if getattr(self.__class__, "set_extra_state", Module.set_extra_state) is not Module.set_extra_state:
+            if extra_state_key in state_dict:
+                pending.append((self.set_extra_state, (state_dict[extra_state_key],)))
+            elif strict:
+                missing_keys.append(extra_state_key)
+        elif strict and (extra_state_key in state_dict):
+            unexpected_keys.append(extra_state_key)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_state_key:
+                    input_name = key[len(prefix):].split(".", 1)
+                    if len(input_name) > 1:
+                        if input_name[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif input_name[0] not in local_state:
+                        unexpected_keys.append(key)
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
+        """Copy ``state_dict`` into this module's parameters and buffers, with torch's checks.
+
+        Values may be ``jax.Array`` s, NumPy arrays, Tensor boxes or torch tensors; each is cast
+        to the destination's dtype. Returns ``_IncompatibleKeys(missing_keys, unexpected_keys)``.
+        With ``assign=True`` the boxes are replaced (a Parameter keeps its ``requires_grad``).
+
+        Note: loading is atomic. Every check (type, size mismatch, missing and unexpected
+        keys) runs before anything is written, so after an error the module holds exactly the
+        same boxes and arrays as before. torch may have copied some tensors before it raises.
+
+        >>> import torchlike_params as tp, numpy as np
+        >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.zeros(2))
+        >>> m.load_state_dict({"w": np.array([1.0, 2.0])})
+        <All keys matched successfully>
+        >>> m.w.tolist(), m.load_state_dict({"x": np.ones(2)}, strict=False)
+        ([1.0, 2.0], _IncompatibleKeys(missing_keys=['w'], unexpected_keys=['x']))
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing_keys: list[str] = []
+        unexpected_keys: list[str] = []
+        error_msgs: list[str] = []
+        writes: list = []
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
+
+        def load(module: Module, local_state_dict: dict, prefix: str = "") -> None:
+            local_metadata = dict({} if metadata is None else metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
+            local_metadata["_pending_writes"] = writes
+            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
+                                         missing_keys, unexpected_keys, error_msgs)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    child_state_dict = {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)}
+                    load(child, child_state_dict, child_prefix)
+
+        load(self, state_dict)
+        if strict:
+            if unexpected_keys:
+                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected_keys)))
+            if missing_keys:
+                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in missing_keys)))
+        if error_msgs:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                self.__class__.__name__, "\n\t".join(error_msgs)))
+        for fn, args in writes:
+            fn(*args)
+        return _IncompatibleKeys(missing_keys, unexpected_keys)
+
+    # -- repr -----------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """Extra text inside ``ClassName(...)``; '' here, layers override it.
+
+        >>> import torchlike_params as tp
+        >>> tp.nn.Module().extra_repr()
+        ''
+        """
+        return ""
+
+    def __repr__(self) -> str:
+        extra_lines: list[str] = []
+        extra_repr = self.extra_repr()
+        if extra_repr:
+            extra_lines = extra_repr.split("\n")
+        child_lines = ["(" + key + "): " + _addindent(repr(module), 2) for key, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        main_str = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                main_str += extra_lines[0]
+            else:
+                main_str += "\n  " + "\n  ".join(lines) + "\n"
+        return main_str + ")"
+
+
+def _assign_param(module: Module, name: str, new: Parameter, requires_grad: bool) -> None:
+    new.requires_grad_(requires_grad)
+    setattr(module, name, new)
