@@ -42,7 +42,7 @@ def check_uniform(a: float, b: float, dtype: Any) -> None:
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
     if b - a > fmax:
-        limit = {"float": "Float", "double": "Double"}.get(kind, kind)
+        limit = _dtype.scalar_name(dtype)   # torch prints Float/Double/Half/BFloat16 here (no c10::)
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{limit}>::max(), but found "
                            f"to={_g(b)} and from={_g(a)} which result in to-from to exceed the limit")
 
