@@ -44,8 +44,6 @@ def _check_seed(seed: Any) -> int:
     return seed & ((1 << 64) - 1)
 
 
-_direct_uniform = jax.jit(_sampling.uniform, static_argnums=(1, 2))
-_direct_normal = jax.jit(_sampling.normal, static_argnums=(1, 2))
 
 
 class Generator:
@@ -205,10 +203,7 @@ class Generator:
         shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
         if self._eager_chunkable(dtype):
             return self._chunked("uniform", shape, dtype, low, high)
-        key = self.next_key()
-        if self._traced:
-            return _sampling.uniform(key, shape, dtype, low, high)
-        return _direct_uniform(key, shape, dtype, low, high)
+        return _sampling.uniform(self.next_key(), shape, dtype, low, high)
 
     def normal(self, shape: Sequence[int], dtype: Any, mean: float, std: float) -> jax.Array:
         """N(mean, std**2) of ``shape``/``dtype`` from the next draw.
@@ -219,10 +214,7 @@ class Generator:
         shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
         if self._eager_chunkable(dtype):
             return self._chunked("normal", shape, dtype, mean, std)
-        key = self.next_key()
-        if self._traced:
-            return _sampling.normal(key, shape, dtype, mean, std)
-        return _direct_normal(key, shape, dtype, mean, std)
+        return _sampling.normal(self.next_key(), shape, dtype, mean, std)
 
     def trunc_normal(self, shape: Sequence[int], dtype: Any, mean: float, std: float,
                      a: float, b: float) -> jax.Array:

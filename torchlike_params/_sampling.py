@@ -112,7 +112,9 @@ def bits_to_uniform(bits: jax.Array, dtype, low, high) -> jax.Array:
     >>> bits_to_uniform(jnp.zeros(2, jnp.uint32), jnp.float32, -1.0, 1.0).tolist()
     [-1.0, -1.0]
     """
-    low32, high32 = jnp.float32(low), jnp.float32(high)
+    # The barrier keeps XLA from folding constant bounds into a reassociated (differently
+    # rounded) expression, so constant and traced bounds give the same bits.
+    low32, high32 = lax.optimization_barrier((jnp.float32(low), jnp.float32(high)))
     x = _unit_float32(bits) * (high32 - low32) + low32
     x = lax.max(low32, x)
     out = x.astype(dtype)
@@ -131,7 +133,8 @@ def bits_to_normal(bits: jax.Array, dtype, mean, std) -> jax.Array:
     u = _unit_float32(bits) * jnp.float32(1.0 - lo) + jnp.float32(lo)
     u = lax.max(jnp.float32(lo), u)
     z = jnp.float32(math.sqrt(2.0)) * lax.erf_inv(u)
-    return (z * jnp.float32(std) + jnp.float32(mean)).astype(dtype)
+    std32, mean32 = lax.optimization_barrier((jnp.float32(std), jnp.float32(mean)))
+    return (z * std32 + mean32).astype(dtype)
 
 
 def uniform(key: jax.Array, shape: Shape, dtype=jnp.float32, low: float = 0.0, high: float = 1.0) -> jax.Array:
@@ -264,3 +267,11 @@ def chunk(base_kd, index, start, p0, p1, *, size: int, dtype, kind: str):
     if kind == "uniform":
         return bits_to_uniform(b, dtype, p0, p1)
     return bits_to_normal(b, dtype, p0, p1)
+
+
+# Every sampler runs as one compiled program, eagerly or inside a caller's jit: XLA contracts
+# multiply-adds inside a fusion, so op-by-op execution would differ in the last bit.
+uniform = jax.jit(uniform, static_argnums=(1, 2))
+normal = jax.jit(normal, static_argnums=(1, 2))
+trunc_normal = jax.jit(trunc_normal, static_argnums=(1, 2, 3, 4, 5, 6))
+randperms = jax.jit(randperms, static_argnums=(1, 2))
