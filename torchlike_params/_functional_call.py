@@ -85,8 +85,8 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
                     untied[n] = values[given[0]]
         values = untied
     if strict:
-        unexpected = [k for k in values if k not in named]
-        missing = [k for k in named if k not in values]
+        unexpected = sorted(set(values) - set(named))
+        missing = sorted(set(named) - set(values))
         msgs = []
         if unexpected:
             msgs.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
