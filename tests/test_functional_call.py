@@ -221,13 +221,13 @@ def test_optax_training_honours_requires_grad():
         losses.append(float(value))
     assert losses[-1] < 0.5 * losses[0]
     np.testing.assert_array_equal(np.asarray(frozen["fc1.weight"]), np.asarray(m.fc1.weight.value))
-    # The mask form, for optax.masked over the full parameter dict.
+    # The mask form over the full parameter dict: labels for optax.multi_transform.
     mask = tp.trainable_mask(m)
     assert mask == {"fc1.weight": False, "fc1.bias": False, "fc2.weight": True, "fc2.bias": True}
     params = {n: p.value for n, p in m.named_parameters()}
-    masked = optax.masked(optax.sgd(1.0), mask)
+    opt = optax.multi_transform({True: optax.sgd(1.0), False: optax.set_to_zero()}, mask)
     grads = jax.tree_util.tree_map(jnp.ones_like, params)
-    updates, _ = masked.update(grads, masked.init(params), params)
+    updates, _ = opt.update(grads, opt.init(params), params)
     new = optax.apply_updates(params, updates)
     assert np.array_equal(np.asarray(new["fc1.weight"]), np.asarray(params["fc1.weight"]))
     assert not np.array_equal(np.asarray(new["fc2.weight"]), np.asarray(params["fc2.weight"]))

@@ -90,9 +90,13 @@ def from_nested(tree: Mapping[str, Any]) -> "OrderedDict[str, Any]":
 
 
 def trainable_mask(module: Any, *, nested: bool = False) -> Any:
-    """``{name: requires_grad}`` for every parameter (``named_parameters`` order); for ``optax.masked``.
+    """``{name: requires_grad}`` for every parameter (``named_parameters`` order).
 
-    With ``nested=True`` the mask has ``to_nested(module)``'s structure, buffers all False.
+    To freeze parameters with optax, use it as the labels of ``optax.multi_transform``:
+    ``optax.multi_transform({True: optax.adam(1e-3), False: optax.set_to_zero()}, mask)``.
+    (``optax.masked`` passes the updates of masked-out leaves through unchanged, so it does
+    not freeze them.) With ``nested=True`` the mask has ``to_nested(module)``'s structure,
+    buffers all False.
 
     >>> import torchlike_params as tp
     >>> m = tp.nn.Linear(2, 2); m.bias.requires_grad_(False)
