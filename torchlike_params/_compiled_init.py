@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any, Callable
 
 import jax
@@ -11,8 +10,8 @@ from . import _state
 from ._generator import key_scope
 
 
-def _variables(model: Any) -> "OrderedDict[str, jax.Array]":
-    out: OrderedDict[str, jax.Array] = OrderedDict((n, p.value) for n, p in model.named_parameters())
+def _variables(model: Any) -> dict[str, jax.Array]:
+    out: dict[str, jax.Array] = {n: p.value for n, p in model.named_parameters()}
     out.update((n, b.value) for n, b in model.named_buffers())
     return out
 
