@@ -498,7 +498,7 @@ def test_load_accepts_numpy_jax_boxes_and_casts_dtype_like_copy():
           "running_mean": tp.Tensor([7.0, 8.0]), "running_var": np.array([0.5, 0.25], np.float64),
           "num_batches_tracked": np.array(3.7, np.float32)}
     m.load_state_dict(sd)
-    t.load_state_dict({k: torch.as_tensor(np.array(v)) for k, v in sd.items()})
+    t.load_state_dict({k: torch.as_tensor(np.asarray(v).copy()) for k, v in sd.items()})
     for k, v in t.state_dict().items():
         got = m.state_dict()[k]
         assert tp._dtype.torch_name(got.dtype) == str(v.dtype)
