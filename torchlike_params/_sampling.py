@@ -204,9 +204,11 @@ def trunc_normal(key: jax.Array, shape: Shape, dtype=jnp.float32, mean: float = 
         return ((x - mean) / std) ** 2 * -0.5 - log_peak
 
     def propose(i):
+        # torch runs this branch in the tensor's dtype (bfloat16 proposals, bfloat16 log-densities),
+        # which visibly changes the reduced-precision distribution, so it is done in ``dtype`` here too.
         kx, ku = jax.random.split(jax.random.fold_in(key, i))
-        x = uniform(kx, shape, sdt, a, b)
-        return x, jnp.log(uniform(ku, shape, sdt)) > logpdf(x)
+        x = uniform(kx, shape, dtype, a, b)
+        return x, jnp.log(uniform(ku, shape, dtype)) > logpdf(x)
 
     def body(c):
         i, r, pending = c

@@ -136,6 +136,9 @@ def dirac(key: jax.Array | None, shape: Shape, dtype: DType = jnp.float32, *, gr
     out = jnp.zeros(shape, dtype)
     if min_dim == 0:
         return out
+    for i, k in enumerate(shape[2:], start=2):   # torch indexes [.., k // 2] and fails on an empty kernel dim
+        if k == 0:
+            raise IndexError(f"index 0 is out of bounds for dimension {i} with size 0")
     g, d = jnp.meshgrid(jnp.arange(groups), jnp.arange(min_dim), indexing="ij")
     centre = tuple(jnp.full(g.size, k // 2) for k in shape[2:])
     return out.at[(g * out_per_group + d).ravel(), d.ravel(), *centre].set(1)
