@@ -17,6 +17,11 @@ What a registry holds:
 ``state_dict()`` values are the boxes' current ``jax.Array`` values (torch gives detached
 tensors); ``keep_vars=True`` gives the boxes. ``load_state_dict`` is atomic: it checks
 everything before it writes anything.
+
+A Module is not itself a JAX pytree: take ``state_dict()`` (a flat dict of arrays) into
+``jax.jit`` / ``jax.grad`` and run ``forward`` purely with ``functional_call``.
+``copy.deepcopy(module)`` gives new boxes (parameters shared within the module stay shared
+within the copy) and copies hooks.
 """
 
 from __future__ import annotations
