@@ -33,8 +33,10 @@ def compile_init(build: Callable[[], Any], *, nested: bool = False) -> Callable[
 
     >>> import jax, torchlike_params as tp
     >>> init = tp.compile_init(lambda: tp.nn.Sequential(tp.nn.Linear(4, 8), tp.nn.ReLU(), tp.nn.Linear(8, 2)))
-    >>> {k: v.shape for k, v in jax.eval_shape(init, jax.random.key(0)).items()}
-    {'0.weight': (8, 4), '0.bias': (8,), '2.weight': (2, 8), '2.bias': (2,)}
+    >>> list(init(jax.random.key(0)))
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> jax.eval_shape(init, jax.random.key(0))['2.weight'].shape
+    (2, 8)
     """
     def init(key: jax.Array) -> Any:
         with key_scope(key):
