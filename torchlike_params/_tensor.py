@@ -64,6 +64,11 @@ class _Storage:
         self.value = value
 
 
+# C++ type names torch prints when a float scalar cannot be cast to an integral tensor (clamp_).
+_C_TYPES = {"int32": "int", "int64": "long int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
 def _unwrap(x: Any) -> Any:
     return x._storage.value if isinstance(x, Tensor) else x
 
@@ -117,7 +122,7 @@ class Tensor:
                 len(args) == 1 and isinstance(args[0], bool)):
             value = _as_array(args[0], dtype if dtype is not None else _dtype.float32)
         else:
-            value = jnp.zeros(_parse_size(args), _dtype.canonical(dtype))
+            value = jnp.zeros(_parse_size(args) if args else (0,), _dtype.canonical(dtype))  # Tensor() is [0]
         self._storage = _Storage(value)
 
     @classmethod
@@ -450,12 +455,18 @@ class Tensor:
                                f"{_dtype.scalar_name(self.dtype)}")
         return self._set(self._broadcast_src(result).astype(self.dtype))
 
+    def _check_alpha(self, other: Any, alpha: Any) -> None:
+        if isinstance(alpha, float) and not _dtype.is_floating(self.dtype) and not _dtype.is_floating(
+                jnp.result_type(_unwrap(other))):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
         """``self += alpha * other``; returns self.
 
         >>> ones(2).add_(ones(2), alpha=2).tolist()
         [3.0, 3.0]
         """
+        self._check_alpha(other, alpha)
         return self._inplace(self.value + alpha * jnp.asarray(_unwrap(other)))
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
@@ -464,6 +475,7 @@ class Tensor:
         >>> ones(2).sub_(1).tolist()
         [0.0, 0.0]
         """
+        self._check_alpha(other, alpha)
         return self._inplace(self.value - alpha * jnp.asarray(_unwrap(other)))
 
     def mul_(self, other: Any) -> "Tensor":
@@ -480,7 +492,12 @@ class Tensor:
         >>> ones(2).div_(4).tolist()
         [0.25, 0.25]
         """
-        q = jnp.true_divide(self.value, jnp.asarray(_unwrap(other)))
+        o = jnp.asarray(_unwrap(other))
+        if rounding_mode is not None and not _dtype.is_floating(self.dtype) and not _dtype.is_floating(o.dtype):
+            a = self.value                  # integer division keeps the integer dtype, as in torch
+            q = jnp.floor_divide(a, o) if rounding_mode == "floor" else jnp.sign(a) * jnp.sign(o) * (abs(a) // abs(o))
+            return self._inplace(q)
+        q = jnp.true_divide(self.value, o)
         if rounding_mode == "trunc":
             q = jnp.trunc(q)
         elif rounding_mode == "floor":
@@ -495,6 +512,9 @@ class Tensor:
         """
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if not _dtype.is_floating(self.dtype) and (isinstance(min, float) or isinstance(max, float)):
+            ctype = _C_TYPES.get(jnp.dtype(self.dtype).name, jnp.dtype(self.dtype).name)
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {ctype}")
         return self._set(jnp.clip(self.value, _unwrap(min), _unwrap(max)).astype(self.dtype))
 
     def __setitem__(self, index: Any, value: Any) -> None:
