@@ -2,7 +2,8 @@
 
 For each case, >= 50k values are drawn from torch (``torch.manual_seed`` fixed), from the torch
 face (``tp.manual_seed`` fixed, in-place fills of ``tp.empty`` boxes) and from the pure face
-(``tp.initializers.*`` with keys ``fold_in(key(seed), i)``). Each of ours is compared with torch's:
+(``tp.initializers.*`` with keys ``fold_in(key(seed + 100), i)``, so that the two faces are independent
+samples: with equal seeds they would coincide). Each of ours is compared with torch's:
 ``scipy.stats.ks_2samp`` p > 1e-3, |mean diff| < 5 sd / sqrt(n), relative sd diff < 1.5 %, the
 theoretical bounds (computed with torch's own fan/gain functions), and for uniforms that the
 extremes come close to the bounds. Seeds are fixed, so the outcome is deterministic.
@@ -176,7 +177,7 @@ def test_distribution_matches_torch(case):
     theirs = flat(torch_draws(name, kw, shape, seed=1))
     bounds = _bounds(name, kw, shape)
     compare(f"{_id(case)} torch-face", flat(ours_draws(name, kw, shape, seed=1)), theirs, **bounds)
-    compare(f"{_id(case)} pure-face", flat(pure_draws(name, kw, shape, seed=1)), theirs, **bounds)
+    compare(f"{_id(case)} pure-face", flat(pure_draws(name, kw, shape, seed=101)), theirs, **bounds)
 
 
 def test_trunc_normal_branches_are_the_ones_intended():
@@ -198,7 +199,7 @@ def test_orthogonal(shape, gain):
     kw = dict(gain=gain)
     theirs = torch_draws("orthogonal_", kw, shape, seed=2)
     ours = ours_draws("orthogonal_", kw, shape, seed=2)
-    pure = pure_draws("orthogonal_", kw, shape, seed=2)
+    pure = pure_draws("orthogonal_", kw, shape, seed=102)
     rows = shape[0]
     cols = math.prod(shape[1:])
     for draws in (theirs, ours, pure):
@@ -224,7 +225,7 @@ def test_sparse(shape, kw):
     nonzero = lambda v: v != 0  # noqa: E731
     theirs = torch_draws("sparse_", kw, shape, seed=3, keep=nonzero)
     ours = ours_draws("sparse_", kw, shape, seed=3, keep=nonzero)
-    pure = pure_draws("sparse_", kw, shape, seed=3, keep=nonzero)
+    pure = pure_draws("sparse_", kw, shape, seed=103, keep=nonzero)
     for draws in (theirs, ours, pure):
         for d in draws:
             assert ((d == 0).sum(axis=0) == num_zeros).all()
@@ -248,7 +249,7 @@ def test_reduced_precision(dtype, name, kw):
     theirs = flat(torch_draws(name, kw, shape, dtype, seed=4))
     bounds = _bounds(name, kw, shape, dtype)
     ours = flat(ours_draws(name, kw, shape, dtype, seed=4))
-    pure = flat(pure_draws(name, kw, shape, dtype, seed=4))
+    pure = flat(pure_draws(name, kw, shape, dtype, seed=104))
     for label, x in (("torch-face", ours), ("pure-face", pure)):
         compare(f"{name} {kw} {dtype} {label}", x, theirs, edge_tol=1e-2, **bounds)
         if bounds.get("uniform"):

@@ -218,7 +218,7 @@ def test_zero_element_kaiming_warning(name, shape):
     ro, wo = record(lambda: getattr(tp.nn.init, name)(box, mode="bogus", nonlinearity="bogus"))
     assert rt is t and ro is box
     assert len(wt) == 1 and [w[:2] for w in wo] == [w[:2] for w in wt]
-    assert wt[0][:2] == ("UserWarning", "Initializing zero-element tensors is a no-op") or wt[0][0] == "UserWarning"
+    assert wt[0][0] == "UserWarning" and "zero-element" in wt[0][1]
     # the pure face warns the same and gives an array of the right shape
     pure = getattr(tp.initializers, name[:-1])
     rp, wp = record(lambda: pure(KEY, shape, mode="bogus", nonlinearity="bogus"))
