@@ -950,7 +950,11 @@ class Module:
                             new = box if box is not None else Tensor._wrap(arr)
                             pending.append((setattr, (self, name, new)))
                     else:
-                        pending.append((param._set, (param._broadcast_src(arr).astype(param.dtype),)))
+                        if isinstance(arr, jax.Array) and arr.shape == tuple(param.shape) and arr.dtype == param.dtype:
+                            value = arr          # the common case: no broadcast or cast to run
+                        else:
+                            value = param._broadcast_src(arr).astype(param.dtype)
+                        pending.append((param._set, (value,)))
                 except Exception as ex:  # pragma: no cover - casts between same shapes rarely fail
                     error_msgs.append(
                         f'While copying the parameter named "{key}", whose dimensions in the model are '
