@@ -69,7 +69,7 @@ def abstract_module(build: Callable[[], Any]) -> Any:
     for _, mod in model.named_modules(remove_duplicate=True):
         for registry in (mod._parameters, mod._buffers):
             for t in registry.values():
-                if t is not None and isinstance(t._storage.value, jax.core.Tracer):
-                    aval = t._storage.value.aval
-                    t._storage.value = jax.ShapeDtypeStruct(aval.shape, aval.dtype)
+                v = None if t is None else t._storage.peek()
+                if isinstance(v, jax.core.Tracer) or (v is not None and not isinstance(v, jax.Array)):
+                    t._storage.value = jax.ShapeDtypeStruct(tuple(v.shape), v.dtype)
     return model

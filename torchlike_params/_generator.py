@@ -13,6 +13,7 @@ current thread, else the process-wide default generator (``manual_seed`` seeds i
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import threading
@@ -25,7 +26,14 @@ import numpy as np
 from . import _dtype, _sampling
 
 _TORCH_DEFAULT_SEED = 67280421310721
-_CHUNKS = (1 << 20, 1 << 16, 1 << 12)   # eager CPU chunk sizes: one compile each, any shape
+_CHUNKS = (1 << 20, 1 << 14)   # eager CPU chunk sizes: one compile each, for any shape and distribution
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _assemble(chunks: tuple, shape: tuple[int, ...]) -> jax.Array:
+    """Join chunks and cut them to ``shape``: a cheap program (no sampling) per shape."""
+    flat = chunks[0] if len(chunks) == 1 else jax.numpy.concatenate(chunks)
+    return flat[: math.prod(shape)].reshape(shape)
 
 
 def _tracing() -> bool:
@@ -171,24 +179,17 @@ class Generator:
 
     # -- requests ----------------------------------------------------------------------------
     def _chunked(self, kind: str, shape: tuple[int, ...], dtype, p0: float, p1: float):
-        """Eager CPU path: fixed-size compiled chunks assembled on the host (same values)."""
+        """Eager CPU path: fixed-size compiled chunks joined on device (same values as one draw)."""
         n = math.prod(shape)
         index = self._next_index()
-        out = np.empty(n, dtype=dtype)
-        pending, start = [], 0
+        chunks, start = [], 0
+        big, small = _CHUNKS
         while start < n:
-            rest = n - start
-            size = next((c for c in _CHUNKS if c <= rest), _CHUNKS[-1])
-            if size < rest < _CHUNKS[0] and rest <= 2 * size:
-                size = next((c for c in reversed(_CHUNKS) if c >= rest), size)
-            pending.append((start, _sampling.chunk(self._kd_host, np.uint32(index), np.uint32(start),
-                                                   np.float32(p0), np.float32(p1),
-                                                   size=size, dtype=dtype, kind=kind)))
+            size = big if n - start >= big else small
+            chunks.append(_sampling.chunk(self._kd_host, np.uint32(index), np.uint32(start), kind == "normal",
+                                          np.float32(p0), np.float32(p1), size=size, dtype=dtype))
             start += size
-        for s, arr in pending:
-            e = min(n, s + arr.shape[0])
-            out[s:e] = np.asarray(arr)[: e - s]
-        return jnp.asarray(out.reshape(shape))
+        return _assemble(tuple(chunks), shape)
 
     def _eager_chunkable(self, dtype) -> bool:
         return (self._kd_host is not None and not self._traced and not _tracing()

@@ -252,23 +252,21 @@ def key_from_seed(seed: int) -> jax.Array:
     return jax.random.wrap_key_data(jnp.asarray(data), impl="threefry2x32")
 
 
-@functools.partial(jax.jit, static_argnames=("size", "dtype", "kind"))
-def chunk(base_kd, index, start, p0, p1, *, size: int, dtype, kind: str):
+@functools.partial(jax.jit, static_argnames=("size", "dtype"))
+def chunk(base_kd, index, start, is_normal, p0, p1, *, size: int, dtype):
     """One eager chunk: flat elements ``[start, start+size)`` of draw ``index`` from ``base_kd``.
 
-    ``kind`` is ``"uniform"`` (p0, p1 = low, high) or ``"normal"`` (p0, p1 = mean, std).
-    Compiled once per (size, dtype, kind), whatever the requested shapes are.
+    Uniform (p0, p1 = low, high) or, when ``is_normal``, normal (p0, p1 = mean, std). One
+    program per (size, dtype) serves every distribution and every requested shape.
 
     >>> kd = key_data(jax.random.key(0))
     >>> full = uniform(derive_key(jax.random.key(0), 1), (8,))
-    >>> bool((chunk(kd, 1, 4, 0.0, 1.0, size=4, dtype=jnp.float32, kind="uniform") == full[4:]).all())
+    >>> bool((chunk(kd, 1, 4, False, 0.0, 1.0, size=4, dtype=jnp.float32) == full[4:]).all())
     True
     """
     kd = jax.random.key_data(jax.random.fold_in(jax.random.wrap_key_data(base_kd, impl="threefry2x32"), index))
     b = bits_range(kd, start, size)
-    if kind == "uniform":
-        return bits_to_uniform(b, dtype, p0, p1)
-    return bits_to_normal(b, dtype, p0, p1)
+    return lax.cond(is_normal, lambda: bits_to_normal(b, dtype, p0, p1), lambda: bits_to_uniform(b, dtype, p0, p1))
 
 
 # Every sampler runs as one compiled program, eagerly or inside a caller's jit: XLA contracts

@@ -57,11 +57,39 @@ class _SizeAttr(int):
         return self._shape[dim]
 
 
+class _Uninitialized:
+    """The contents of ``empty``: a shape and dtype, materialized as zeros only if read.
+
+    Filling a fresh ``empty`` box (the usual ``Parameter(empty(...))`` + ``init.*_`` pattern)
+    therefore allocates and compiles nothing for the placeholder.
+    """
+
+    __slots__ = ("shape", "dtype", "ndim")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any) -> None:
+        self.shape, self.dtype, self.ndim = shape, jnp.dtype(dtype), len(shape)
+
+
 class _Storage:
-    __slots__ = ("value",)
+    __slots__ = ("_v",)
 
     def __init__(self, value: Any) -> None:
-        self.value = value
+        self._v = value
+
+    @property
+    def value(self) -> Any:
+        v = self._v
+        if type(v) is _Uninitialized:
+            v = self._v = jnp.zeros(v.shape, v.dtype)
+        return v
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self._v = new
+
+    def peek(self) -> Any:
+        """The array or placeholder, for shape and dtype, without materializing."""
+        return self._v
 
 
 # C++ type names torch prints when a float scalar cannot be cast to an integral tensor (clamp_).
@@ -85,6 +113,10 @@ def _parse_size(args: tuple) -> tuple[int, ...]:
 
 
 def _as_array(data: Any, dtype: Any = None) -> jax.Array:
+    if isinstance(data, Tensor) and type(data._storage.peek()) is _Uninitialized:
+        v = data._storage.peek()          # Parameter(empty(...)) stays unmaterialized
+        if dtype is None or _dtype.canonical(dtype) == v.dtype:
+            return v
     data = _unwrap(data)
     if dtype is not None:
         return jnp.asarray(data, dtype=_dtype.canonical(dtype))
@@ -122,7 +154,7 @@ class Tensor:
                 len(args) == 1 and isinstance(args[0], bool)):
             value = _as_array(args[0], dtype if dtype is not None else _dtype.float32)
         else:
-            value = jnp.zeros(_parse_size(args) if args else (0,), _dtype.canonical(dtype))  # Tensor() is [0]
+            value = _Uninitialized(_parse_size(args) if args else (0,), _dtype.canonical(dtype))  # Tensor() is [0]
         self._storage = _Storage(value)
 
     @classmethod
@@ -174,15 +206,15 @@ class Tensor:
     # -- metadata -------------------------------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self._storage.value.shape)
+        return Size(self._storage.peek().shape)
 
     @property
     def dtype(self):
-        return self._storage.value.dtype
+        return self._storage.peek().dtype
 
     @property
     def ndim(self) -> int:
-        return self._storage.value.ndim
+        return len(self._storage.peek().shape)
 
     @property
     def size(self) -> _SizeAttr:
@@ -191,7 +223,7 @@ class Tensor:
         >>> t = zeros(2, 3); int(t.size), t.size(), t.size(1)
         (6, torch.Size([2, 3]), 3)
         """
-        return _SizeAttr(tuple(self._storage.value.shape))
+        return _SizeAttr(tuple(self._storage.peek().shape))
 
     @property
     def T(self) -> jax.Array:
@@ -208,7 +240,7 @@ class Tensor:
         >>> zeros(2, 3).numel()
         6
         """
-        return math.prod(self._storage.value.shape)
+        return math.prod(self._storage.peek().shape)
 
     nelement = numel
 
@@ -218,7 +250,7 @@ class Tensor:
         >>> zeros(2, 3).dim()
         2
         """
-        return self._storage.value.ndim
+        return len(self._storage.peek().shape)
 
     ndimension = dim
 
@@ -695,12 +727,12 @@ for _cls in (Tensor, Parameter, Buffer):
 
 # -- factories --------------------------------------------------------------------------------
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """An uninitialized Tensor (zeros here), like ``torch.empty``.
+    """An uninitialized Tensor, like ``torch.empty``: it reads as zeros and costs nothing until read.
 
     >>> empty(3, 5).shape, empty((3, 5)).dtype
     (torch.Size([3, 5]), dtype('float32'))
     """
-    return Tensor._wrap(jnp.zeros(_parse_size(size), _dtype.canonical(dtype)))
+    return Tensor._wrap(_Uninitialized(_parse_size(size), _dtype.canonical(dtype)))
 
 
 def zeros(*size: Any, dtype: Any = None, **_: Any) -> Tensor:
