@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import _checks, _dtype, _fans, _sampling
 
@@ -116,7 +117,7 @@ def eye(key: jax.Array | None, shape: Shape, dtype: DType = jnp.float32) -> jax.
     shape, dtype = _shape_dtype(shape, dtype)
     if len(shape) != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    return jnp.eye(*shape, dtype=dtype)
+    return jnp.asarray(np.eye(*shape, dtype=dtype))
 
 
 def dirac(key: jax.Array | None, shape: Shape, dtype: DType = jnp.float32, *, groups: int = 1) -> jax.Array:
@@ -133,15 +134,17 @@ def dirac(key: jax.Array | None, shape: Shape, dtype: DType = jnp.float32, *, gr
         raise ValueError("dim 0 must be divisible by groups")
     out_per_group = shape[0] // groups
     min_dim = min(out_per_group, shape[1])
-    out = jnp.zeros(shape, dtype)
+    out = np.zeros(shape, dtype)          # constant data: built on the host, no compile per shape
     if min_dim == 0:
-        return out
+        return jnp.asarray(out)
     for i, k in enumerate(shape[2:], start=2):   # torch indexes [.., k // 2] and fails on an empty kernel dim
         if k == 0:
             raise IndexError(f"index 0 is out of bounds for dimension {i} with size 0")
-    g, d = jnp.meshgrid(jnp.arange(groups), jnp.arange(min_dim), indexing="ij")
-    centre = tuple(jnp.full(g.size, k // 2) for k in shape[2:])
-    return out.at[(g * out_per_group + d).ravel(), d.ravel(), *centre].set(1)
+    centre = tuple(k // 2 for k in shape[2:])
+    for g in range(groups):
+        for d in range(min_dim):
+            out[(g * out_per_group + d, d) + centre] = 1
+    return jnp.asarray(out)
 
 
 def xavier_uniform(key: jax.Array, shape: Shape, dtype: DType = jnp.float32, *, gain: float = 1.0) -> jax.Array:
