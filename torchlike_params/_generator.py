@@ -17,20 +17,61 @@ import functools
 import math
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator, Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _dtype, _sampling
+from . import _dtype, _exec_cache, _sampling
 
 _TORCH_DEFAULT_SEED = 67280421310721
 _CHUNKS = (1 << 20, 1 << 14)   # eager CPU chunk sizes: one compile each, for any shape and distribution
 
 
-@functools.partial(jax.jit, static_argnums=1)
-def _assemble(chunks: tuple, shape: tuple[int, ...]) -> jax.Array:
+class Pending:
+    """An eager draw whose chunks are still computing on the init thread pool.
+
+    It has the draw's shape and dtype; ``result()`` waits for the chunks and joins them.
+    """
+
+    __slots__ = ("shape", "dtype", "ndim", "_join", "_value", "_lock")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any, join: Any) -> None:
+        self.shape, self.dtype, self.ndim = shape, jnp.dtype(dtype), len(shape)
+        self._join, self._value, self._lock = join, None, threading.Lock()
+
+    def result(self) -> jax.Array:
+        with self._lock:
+            if self._value is None:
+                self._value, self._join = self._join(), None
+            return self._value
+
+
+def resolve_pending(value: Any) -> Any:
+    """The array behind a ``Pending`` (waits for it), or ``value`` itself.
+
+    >>> resolve_pending(3)
+    3
+    """
+    return value.result() if type(value) is Pending else value
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads for eager chunk kernels (one XLA CPU program uses one core)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)),
+                                   thread_name_prefix="torchlike_params-init")
+    return _POOL
+
+
+@functools.partial(jax.jit, static_argnames="shape")
+def _assemble(chunks: tuple, *, shape: tuple[int, ...]) -> jax.Array:
     """Join chunks and cut them to ``shape``: a cheap program (no sampling) per shape."""
     flat = chunks[0] if len(chunks) == 1 else jax.numpy.concatenate(chunks)
     return flat[: math.prod(shape)].reshape(shape)
@@ -179,21 +220,47 @@ class Generator:
 
     # -- requests ----------------------------------------------------------------------------
     def _chunked(self, kind: str, shape: tuple[int, ...], dtype, p0: float, p1: float):
-        """Eager CPU path: fixed-size compiled chunks joined on device (same values as one draw)."""
+        """Eager CPU path: fixed-size compiled chunks joined on device (same values as one draw).
+
+        Only two sampling programs (chunk sizes) and one join per shape are ever compiled, and
+        their executables are cached on disk (``_exec_cache``), so a cold process compiles nothing.
+        XLA runs each CPU program on one thread, so the chunks run on a small thread pool.
+        """
         n = math.prod(shape)
-        index = self._next_index()
-        chunks, start = [], 0
+        index = self._next_index()          # taken now, so values never depend on scheduling
         big, small = _CHUNKS
+        fixed = (self._kd_host, np.uint32(index))
+        params = (np.bool_(kind == "normal"), np.float32(p0), np.float32(p1))
+        calls, start = [], 0
         while start < n:
-            size = big if n - start >= big else small
-            chunks.append(_sampling.chunk(self._kd_host, np.uint32(index), np.uint32(start), kind == "normal",
-                                          np.float32(p0), np.float32(p1), size=size, dtype=dtype))
+            size = big if n - start > big // 4 else small
+            args = fixed + (np.uint32(start),) + params
+            calls.append((_exec_cache.compiled(_sampling.chunk, "chunk", args, {"size": size, "dtype": dtype}), args))
             start += size
-        return _assemble(tuple(chunks), shape)
+
+        futures = [_pool().submit(exe, *args) for exe, args in calls]
+
+        def join() -> jax.Array:
+            chunks = tuple(f.result() for f in futures)
+            return _exec_cache.compiled(_assemble, "assemble", (chunks,), {"shape": shape})(chunks)
+
+        return Pending(shape, dtype, join)
 
     def _eager_chunkable(self, dtype) -> bool:
         return (self._kd_host is not None and not self._traced and not _tracing()
                 and jnp.dtype(dtype).itemsize <= 4 and jax.default_backend() == "cpu")
+
+    def _draw(self, kind: str, shape: Sequence[int], dtype: Any, p0: float, p1: float) -> Any:
+        """A uniform or normal request whose result may still be computing (a ``Pending``).
+
+        Boxes store it as is and resolve it on first read, so the eager fills of a whole model
+        overlap on the CPU cores; the public ``uniform``/``normal`` resolve it at once.
+        """
+        shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
+        if self._eager_chunkable(dtype):
+            return self._chunked(kind, shape, dtype, p0, p1)
+        sample = _sampling.uniform if kind == "uniform" else _sampling.normal
+        return sample(self.next_key(), shape, dtype, p0, p1)
 
     def uniform(self, shape: Sequence[int], dtype: Any, low: float, high: float) -> jax.Array:
         """U[low, high) of ``shape``/``dtype`` from the next draw.
@@ -201,10 +268,7 @@ class Generator:
         >>> Generator().manual_seed(0).uniform((3,), "float32", 0.0, 1.0).shape
         (3,)
         """
-        shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
-        if self._eager_chunkable(dtype):
-            return self._chunked("uniform", shape, dtype, low, high)
-        return _sampling.uniform(self.next_key(), shape, dtype, low, high)
+        return resolve_pending(self._draw("uniform", shape, dtype, low, high))
 
     def normal(self, shape: Sequence[int], dtype: Any, mean: float, std: float) -> jax.Array:
         """N(mean, std**2) of ``shape``/``dtype`` from the next draw.
@@ -212,10 +276,7 @@ class Generator:
         >>> Generator().manual_seed(0).normal((2, 2), "float32", 0.0, 1.0).shape
         (2, 2)
         """
-        shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
-        if self._eager_chunkable(dtype):
-            return self._chunked("normal", shape, dtype, mean, std)
-        return _sampling.normal(self.next_key(), shape, dtype, mean, std)
+        return resolve_pending(self._draw("normal", shape, dtype, mean, std))
 
     def trunc_normal(self, shape: Sequence[int], dtype: Any, mean: float, std: float,
                      a: float, b: float) -> jax.Array:

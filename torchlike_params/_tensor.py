@@ -81,6 +81,8 @@ class _Storage:
         v = self._v
         if type(v) is _Uninitialized:
             v = self._v = jnp.zeros(v.shape, v.dtype)
+        elif type(v) is _generator.Pending:
+            v = self._v = v.result()
         return v
 
     @value.setter
@@ -90,6 +92,13 @@ class _Storage:
     def peek(self) -> Any:
         """The array or placeholder, for shape and dtype, without materializing."""
         return self._v
+
+    def __deepcopy__(self, memo: dict) -> "_Storage":
+        import copy
+        return _Storage(copy.deepcopy(self.value, memo))
+
+    def __reduce__(self):
+        return (_Storage, (self.value,))
 
 
 # C++ type names torch prints when a float scalar cannot be cast to an integral tensor (clamp_).
@@ -423,7 +432,7 @@ class Tensor:
         _checks.check_uniform(a, b, self.dtype)
         if self.numel() == 0:
             return self
-        return self._set(_generator.resolve(generator, key).uniform(self.shape, self.dtype, a, b))
+        return self._set(_generator.resolve(generator, key)._draw("uniform", self.shape, self.dtype, a, b))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None, key: Any = None) -> "Tensor":
         """Fill with N(mean, std**2); returns self.
@@ -435,7 +444,7 @@ class Tensor:
         _checks.check_normal(std, self.dtype)
         if self.numel() == 0:
             return self
-        return self._set(_generator.resolve(generator, key).normal(self.shape, self.dtype, mean, std))
+        return self._set(_generator.resolve(generator, key)._draw("normal", self.shape, self.dtype, mean, std))
 
     def fill_(self, value: Any) -> "Tensor":
         """Fill with a scalar, cast to this dtype; returns self.
