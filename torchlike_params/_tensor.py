@@ -215,14 +215,29 @@ class Tensor:
     # -- metadata -------------------------------------------------------------------------------
     @property
     def shape(self) -> Size:
+        """The shape as a ``Size`` (a tuple).
+
+        >>> zeros(2, 3).shape
+        torch.Size([2, 3])
+        """
         return Size(self._storage.peek().shape)
 
     @property
     def dtype(self):
+        """The JAX dtype of the array.
+
+        >>> zeros(1).dtype
+        dtype('float32')
+        """
         return self._storage.peek().dtype
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions.
+
+        >>> zeros(2, 3).ndim
+        2
+        """
         return len(self._storage.peek().shape)
 
     @property
@@ -236,10 +251,20 @@ class Tensor:
 
     @property
     def T(self) -> jax.Array:
+        """The transpose (a ``jax.Array``).
+
+        >>> zeros(2, 3).T.shape
+        (3, 2)
+        """
         return self._storage.value.T
 
     @property
     def device(self):
+        """The JAX device holding the array.
+
+        >>> ones(1).device.platform in ("cpu", "gpu", "tpu")
+        True
+        """
         v = self._storage.value
         return next(iter(v.devices())) if hasattr(v, "devices") else None
 
@@ -327,9 +352,19 @@ class Tensor:
         return obj
 
     def cpu(self) -> "Tensor":
+        """Return self (placement is JAX's business).
+
+        >>> t = ones(1); t.cpu() is t
+        True
+        """
         return self
 
     def contiguous(self) -> "Tensor":
+        """Return self (JAX arrays have no strides).
+
+        >>> t = ones(1); t.contiguous() is t
+        True
+        """
         return self
 
     def is_floating_point(self) -> bool:
