@@ -73,11 +73,13 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-@functools.partial(jax.jit, static_argnames="shape")
-def _assemble(chunks: tuple, *, shape: tuple[int, ...]) -> jax.Array:
-    """Join chunks and cut them to ``shape``: a cheap program (no sampling) per shape."""
-    flat = chunks[0] if len(chunks) == 1 else jax.numpy.concatenate(chunks)
-    return flat[: math.prod(shape)].reshape(shape)
+def _aligned_empty(n: int, dtype: Any, align: int = 64) -> np.ndarray:
+    """An uninitialized 1-D host array whose data is ``align``-byte aligned (XLA's requirement
+    for adopting host memory without copying)."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.empty(n * itemsize + align, np.uint8)
+    offset = (-raw.ctypes.data) % align
+    return raw[offset: offset + n * itemsize].view(dtype)
 
 
 def _tracing() -> bool:
@@ -223,11 +225,14 @@ class Generator:
 
     # -- requests ----------------------------------------------------------------------------
     def _chunked(self, kind: str, shape: tuple[int, ...], dtype, p0: float, p1: float):
-        """Eager CPU path: fixed-size compiled chunks joined on device (same values as one draw).
+        """Eager CPU path: fixed-size compiled chunks written into one host buffer (same values
+        as one draw of the whole shape).
 
-        Only two sampling programs (chunk sizes) and one join per shape are ever compiled, and
-        their executables are cached on disk (``_exec_cache``), so a cold process compiles nothing.
-        XLA runs each CPU program on one thread, so the chunks run on a small thread pool.
+        Only two sampling programs (one per chunk size) are ever compiled, whatever the shapes,
+        and their executables are cached on disk (``_exec_cache``), so a cold process compiles
+        nothing. XLA runs each CPU program on one thread, so the chunks run on a small thread
+        pool, each copying its slice into a 64-byte aligned buffer that ``jax.device_put`` then
+        adopts without a copy.
         """
         n = math.prod(shape)
         index = self._next_index()          # taken now, so values never depend on scheduling
@@ -241,17 +246,26 @@ class Generator:
             calls.append((_exec_cache.compiled(_sampling.chunk, "chunk", args, {"size": size, "dtype": dtype}), args))
             start += size
 
-        futures = [_pool().submit(exe, *args) for exe, args in calls]
+        buf = _aligned_empty(n, dtype)
+
+        def fill(exe, args, lo):
+            out = np.asarray(exe(*args))
+            hi = min(n, lo + out.shape[0])
+            buf[lo:hi] = out[: hi - lo]
+
+        futures = [_pool().submit(fill, exe, args, int(args[2])) for exe, args in calls]
 
         def join() -> jax.Array:
-            chunks = tuple(f.result() for f in futures)
-            return _exec_cache.compiled(_assemble, "assemble", (chunks,), {"shape": shape})(chunks)
+            for f in futures:
+                f.result()
+            return jax.device_put(buf.reshape(shape))   # aligned host memory: no copy on CPU
 
         return Pending(shape, dtype, join)
 
     def _eager_chunkable(self, dtype) -> bool:
         return (self._kd_host is not None and not self._traced and not _tracing()
-                and jnp.dtype(dtype).itemsize <= 4 and jax.default_backend() == "cpu")
+                and jnp.dtype(dtype).itemsize <= 4 and jax.default_backend() == "cpu"
+                and jax.device_count() == 1)
 
     def _draw(self, kind: str, shape: Sequence[int], dtype: Any, p0: float, p1: float) -> Any:
         """A uniform or normal request whose result may still be computing (a ``Pending``).
