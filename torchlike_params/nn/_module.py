@@ -592,8 +592,12 @@ class Module:
         >>> m.apply(lambda mod: seen.append(mod)) is m, seen == [m.a, m]
         (True, True)
         """
-        for module in self.children():
-            module.apply(fn)
+        if self._modules:
+            seen: set[int] = set()
+            for module in self._modules.values():     # children(), inlined: this is a hot loop
+                if module is not None and id(module) not in seen:
+                    seen.add(id(module))
+                    module.apply(fn)
         fn(self)
         return self
 
@@ -1017,11 +1021,22 @@ class Module:
             local_metadata["_pending_writes"] = writes
             module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
                                          missing_keys, unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
+            children = module._modules
+            if not children:
+                return
+            if any("." in name for name in children):     # dotted child names: torch's prefix filter
+                groups = {name: {k: v for k, v in local_state_dict.items() if k.startswith(prefix + name + ".")}
+                          for name in children}
+            else:                                          # one pass over the keys instead of one per child
+                groups = {}
+                start = len(prefix)
+                for k, v in local_state_dict.items():
+                    head, dot, _ = k[start:].partition(".")
+                    if dot:
+                        groups.setdefault(head, {})[k] = v
+            for name, child in children.items():
                 if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_state_dict = {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)}
-                    load(child, child_state_dict, child_prefix)
+                    load(child, groups.get(name, {}), prefix + name + ".")
 
         load(self, state_dict)
         if strict:
