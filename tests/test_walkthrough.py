@@ -4,7 +4,6 @@ import contextlib
 import io
 import pathlib
 
-import pytest
 
 SOURCE = (pathlib.Path(__file__).parent.parent / "examples" / "walkthrough.py").read_text()
 TORCH_SOURCE = SOURCE.replace("import torchlike_params as torch  # was: import torch", "import torch").replace(

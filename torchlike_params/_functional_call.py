@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-import jax
 
 from . import _state
 from ._tensor import Tensor

@@ -13,7 +13,6 @@ current thread, else the process-wide default generator (``manual_seed`` seeds i
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import os
 import threading

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Mapping
 
-import jax
+import jax  # noqa: F401 - used by the doctests
 
 from ._tensor import Tensor
 

@@ -1,7 +1,6 @@
 """Bad calls: every one runs through torch and through torchlike_params (both faces where the check
 exists) and must raise the same exception type with the same message. Warnings likewise."""
 
-import math
 import warnings
 
 import jax

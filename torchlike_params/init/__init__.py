@@ -11,7 +11,7 @@ deprecated non-underscore aliases warn FutureWarning as in torch. The pure
 True
 """
 
-from .._fans import (calculate_correct_fan as _calculate_correct_fan,
+from .._fans import (calculate_correct_fan as _calculate_correct_fan,  # noqa: F401 - torch private names
                      calculate_fan_in_and_fan_out as _calculate_fan_in_and_fan_out,
                      calculate_fan_in_and_fan_out as calculate_fan_in_and_fan_out,
                      calculate_gain as calculate_gain)

@@ -64,7 +64,7 @@ def gelu(input: Any, approximate: str = "none") -> jax.Array:
     0.8413
     """
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"approximate argument must be either none or tanh.")
+        raise ValueError("approximate argument must be either none or tanh.")
     return jax.nn.gelu(_v(input), approximate=approximate == "tanh")
 
 
