@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import jax
 import jax.numpy as jnp
@@ -82,14 +81,11 @@ class Llama(tp.nn.Module):
 
 
 def test_eval_shape_of_llama_7b_without_memory():
-    start = time.perf_counter()
     shapes = jax.eval_shape(tp.compile_init(Llama), jax.random.key(0))
-    elapsed = time.perf_counter() - start
     assert len(shapes) == 2 + 32 * 9 + 1
     assert shapes["layers.31.gate_proj.weight"].shape == (11008, 4096)
     assert sum(math.prod(s.shape) for s in shapes.values()) == 6_738_415_616
-    assert all(isinstance(s, jax.ShapeDtypeStruct) for s in shapes.values())
-    assert elapsed < 60  # seconds, on any machine: nothing is allocated or computed
+    assert all(isinstance(s, jax.ShapeDtypeStruct) for s in shapes.values())   # nothing was allocated
 
 
 SHARDED = textwrap.dedent("""
