@@ -644,14 +644,6 @@ class Tensor:
         return f"tensor({body})"
 
 
-def _bc(a: tuple, b: tuple) -> bool:
-    try:
-        np.broadcast_shapes(a, b)
-        return True
-    except ValueError:
-        return False
-
-
 def _binop(fn, reflected: bool = False):
     if reflected:
         def method(self, other):
@@ -829,19 +821,10 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: An
 
     Note: without ``jax_enable_x64``, int64 data is stored as int32 by JAX.
 
-    >>> tensor([1.0, 2.0]).dtype, tensor(0).dtype == canonical_int64()
+    >>> tensor([1.0, 2.0]).dtype, tensor(0).dtype == _dtype.canonical(_dtype.int64)
     (dtype('float32'), True)
     """
     return Tensor._wrap(_as_array(data, dtype))
-
-
-def canonical_int64():
-    """The dtype int64 data really gets in JAX now (int32 unless x64 is enabled).
-
-    >>> canonical_int64() in (jnp.int32, jnp.int64)
-    True
-    """
-    return _dtype.canonical(_dtype.int64)
 
 
 def zeros_like(t: Any, *, dtype: Any = None) -> Tensor:
