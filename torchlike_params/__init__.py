@@ -18,14 +18,16 @@ from typing import Any
 from ._dtype import (bfloat16 as bfloat16, bool_ as bool_, double as double, float16 as float16,
                      float32 as float32, float64 as float64, half as half, int8 as int8, int16 as int16,
                      int32 as int32, int64 as int64, long as long, short as short, uint8 as uint8)
-from ._generator import (Generator as Generator, current_generator as current_generator,
-                         default_generator as default_generator, initial_seed as initial_seed,
-                         key_scope as key_scope, manual_seed as manual_seed, seed as seed)
-from ._tensor import (Buffer as Buffer, Parameter as Parameter, Size as Size, Tensor as Tensor,
-                      empty as empty, empty_like as empty_like, enable_grad as enable_grad, full as full,
-                      is_tensor as is_tensor, no_grad as no_grad, ones as ones, ones_like as ones_like,
-                      rand as rand, randn as randn, tensor as tensor, zeros as zeros,
-                      zeros_like as zeros_like)
+from .random import (Generator as Generator, current_generator as current_generator,
+                     initial_seed as initial_seed, key_scope as key_scope, manual_seed as manual_seed,
+                     seed as seed)
+from ._tensor import Size as Size, Tensor as Tensor
+from ._parameter import Buffer as Buffer, Parameter as Parameter
+from ._factories import (empty as empty, empty_like as empty_like, enable_grad as enable_grad, full as full,
+                         is_tensor as is_tensor, no_grad as no_grad, ones as ones, ones_like as ones_like,
+                         rand as rand, randn as randn, tensor as tensor, zeros as zeros,
+                         zeros_like as zeros_like)
+from . import random as random
 from . import init as init
 from . import initializers as initializers
 
@@ -51,6 +53,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "default_generator":      # torch.default_generator; follows set_default_generator
+        return random.get_default_generator()
     if name in _LAZY:
         mod_name, attr = _LAZY[name]
         mod = importlib.import_module(mod_name)
@@ -61,4 +65,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(list(globals()) + list(_LAZY) + ["default_generator"])

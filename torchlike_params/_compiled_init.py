@@ -7,7 +7,7 @@ from typing import Any, Callable
 import jax
 
 from . import _state
-from ._generator import key_scope
+from .random import key_scope
 
 
 def _variables(model: Any) -> dict[str, jax.Array]:

@@ -102,7 +102,7 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
     registries = [(m._parameters, dict(m._parameters)) for m in modules] + [
         (m._buffers, dict(m._buffers)) for m in modules]
     boxes = {id(t): t for _, _, t in named.values()}
-    saved = {i: t._storage.value for i, t in boxes.items()}
+    saved = {i: t._storage.peek() for i, t in boxes.items()}     # raw: a lazy value stays lazy
     dicts = [(m, dict(m.__dict__)) for m in modules]
     try:
         replacements: dict[int, Tensor] = {}
@@ -114,8 +114,7 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
             key = id(t) if tie_weights else id(t) ^ hash(name)
             new = replacements.get(key)
             if new is None:
-                new = replacements[key] = t.clone()
-                new._storage.value = v
+                new = replacements[key] = t._with_value(v)
             registry[attr] = new
         out = module(*args, **kwargs)
         if return_buffers:
@@ -128,5 +127,5 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
             m.__dict__.clear()
             m.__dict__.update(d)
         for i, t in boxes.items():
-            t._storage.value = saved[i]
+            t._storage.swap(saved[i])
     return (out, new_buffers) if return_buffers else out

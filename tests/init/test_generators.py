@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import torchlike_params as tp
-from torchlike_params import _generator
+from torchlike_params.random import _default as _generator
 
 
 def _outcome(fn):
@@ -155,14 +155,17 @@ EAGER_SHAPES = [(3,), (768,), (4096,), (4097,), (5000,), (65536,), (70000,), (11
 
 
 def _requests(g, shape, dtype):
-    return [g.uniform(shape, dtype, -2.0, 3.0), g.normal(shape, dtype, 0.5, 2.0), g.uniform(shape, dtype, 0.0, 1.0)]
+    """Every request kind, both truncated-normal branches included, materialized."""
+    return [tp.random.materialize(x) for x in (
+        g.uniform(shape, dtype, -2.0, 3.0), g.normal(shape, dtype, 0.5, 2.0), g.uniform(shape, dtype, 0.0, 1.0),
+        g.trunc_normal(shape, dtype, 0.0, 0.02, -0.04, 0.04), g.trunc_normal(shape, dtype, 0.5, 1.0, 0.0, 0.2))]
 
 
 @pytest.mark.parametrize("shape", EAGER_SHAPES, ids=str)
 def test_eager_chunked_equals_jit(shape):
     k = jax.random.key(77)
     g = tp.Generator.from_key(k)
-    assert g._eager_chunkable("float32")        # this is the host-chunked path on CPU
+    assert g._eager("float32")                  # this is the eager executor's path on CPU
     eager = _requests(g, shape, "float32")
 
     @jax.jit

@@ -14,11 +14,13 @@ from typing import Any
 
 import jax
 
-from .. import _checks, _fans, _generator
+from .. import _checks, _fans
+from ..random import _default as _random
+from ..random import materialize
+from ..random._keystream import Generator
 from .._tensor import Tensor
 from ..initializers import _pure
 
-Generator = _generator.Generator
 
 
 def _box(tensor: Any) -> Tensor:
@@ -69,7 +71,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     _checks.check_float(box.dtype, "normal_kernel_cpu" if p > 0.3 else "check_uniform_bounds")
     if box.numel() == 0:
         return box
-    gen = _generator.resolve(generator, key)
+    gen = _random.resolve(generator, key)
     return box._set(gen.trunc_normal(box.shape, box.dtype, float(mean), float(std), float(a), float(b)))
 
 
@@ -212,7 +214,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
         return box
     _checks.check_float(box.dtype, "normal_kernel_cpu")
     rows = box.shape[0]
-    flat = _generator.resolve(generator, key).normal((rows, box.numel() // rows), box.dtype, 0.0, 1.0)
+    flat = materialize(_random.resolve(generator, key).normal((rows, box.numel() // rows), box.dtype, 0.0, 1.0))
     return box._set(_pure.orthogonalize(flat, gain).reshape(box.shape).astype(box.dtype))
 
 
@@ -234,7 +236,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Gener
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = box.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    gen = _generator.resolve(generator, key)
+    gen = _random.resolve(generator, key)
     box.normal_(0, std, generator=gen)
     if rows == 0 or cols == 0:
         return box

@@ -10,7 +10,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _checks, _dtype, _fans, _sampling
+from .. import _checks, _dtype, _fans
+from ..random import _sampling
 
 Shape = Sequence[int]
 DType = Any
@@ -56,7 +57,7 @@ def trunc_normal_mass(mean: float, std: float, a: float, b: float) -> float:
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", UserWarning, stacklevel=3)
-    return _sampling._norm_cdf((b - mean) / std) - _sampling._norm_cdf((a - mean) / std)
+    return _sampling.trunc_normal_mass(mean, std, a, b)
 
 
 def trunc_normal(key: jax.Array, shape: Shape, dtype: DType = jnp.float32, *, mean: float = 0.0, std: float = 1.0,

@@ -7,7 +7,10 @@ from typing import Any
 import jax
 
 from . import functional as F
+
 from ._module import Module
+
+__all__ = ['ReLU', 'Tanh', 'Sigmoid', 'GELU']
 
 
 class ReLU(Module):

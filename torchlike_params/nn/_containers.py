@@ -13,7 +13,7 @@ from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Mapping
 
 from .. import _dtype
-from .._tensor import Parameter
+from .._parameter import Parameter
 from ._module import Module, _addindent, _is_tensor_like, _typename
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

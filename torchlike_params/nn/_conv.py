@@ -9,9 +9,12 @@ from typing import Any
 import jax
 
 from .. import init
-from .._tensor import Parameter, empty
+from .._factories import empty
+from .._parameter import Parameter
 from . import functional as F
 from ._module import Module
+
+__all__ = ['Conv1d', 'Conv2d', 'Conv3d']
 
 
 def _ntuple(n: int):

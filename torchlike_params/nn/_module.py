@@ -37,7 +37,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Buffer, Parameter, Size, Tensor
+from .._parameter import Buffer, Parameter
+from .._tensor import Size, Tensor
 
 __all__ = ["Module", "RemovableHandle"]
 

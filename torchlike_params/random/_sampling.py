@@ -169,6 +169,60 @@ def _norm_cdf(x: float) -> float:
     return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
+def trunc_normal_mass(mean: float, std: float, a: float, b: float) -> float:
+    """The probability mass of N(mean, std**2) inside [a, b] (float64, as torch computes it).
+
+    >>> round(trunc_normal_mass(0.0, 1.0, -2.0, 2.0), 4)
+    0.9545
+    """
+    return _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+
+
+def _trunc_loop(key: jax.Array, dtype, mean: float, std: float, a: float, b: float, redraw: bool,
+                normal_of, uniform_of) -> jax.Array:
+    """torch 2.13's truncated normal over one set of elements, given how to sample it.
+
+    ``normal_of(k)`` samples N(mean, std**2) in the sampling dtype from key ``k``;
+    ``uniform_of(k, lo, hi)`` samples U[lo, hi) in ``dtype``. Each element's value is the first
+    round (round ``i`` uses ``fold_in(key, i)``) that accepts it, so any split of the elements
+    into chunks gives the same values as the whole tensor.
+    """
+    sdt = _sample_dtype(dtype)
+    lo, hi = jnp.asarray(a, dtype).astype(sdt), jnp.asarray(b, dtype).astype(sdt)
+    if redraw:
+        def cond(c):
+            return jnp.any((c[1] < lo) | (c[1] > hi))
+
+        def body(c):
+            i, r = c
+            new = normal_of(jax.random.fold_in(key, i))
+            return i + 1, jnp.where((r < lo) | (r > hi), new, r)
+
+        _, out = lax.while_loop(cond, body, (jnp.uint32(1), normal_of(jax.random.fold_in(key, 0))))
+        return out.astype(dtype)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def logpdf(x):
+        return ((x - mean) / std) ** 2 * -0.5 - log_peak
+
+    def propose(i):
+        # torch runs this branch in the tensor's dtype (bfloat16 proposals, bfloat16 log-densities),
+        # which visibly changes the reduced-precision distribution, so it is done in ``dtype`` here too.
+        kx, ku = jax.random.split(jax.random.fold_in(key, i))
+        x = uniform_of(kx, a, b)
+        return x, jnp.log(uniform_of(ku, 0.0, 1.0)) > logpdf(x)
+
+    def body(c):
+        i, r, pending = c
+        x, reject = propose(i)
+        return i + 1, jnp.where(pending, x, r), pending & reject
+
+    x0, pending0 = propose(jnp.uint32(0))
+    _, out, _ = lax.while_loop(lambda c: jnp.any(c[2]), body, (jnp.uint32(1), x0, pending0))
+    return out.astype(dtype)
+
+
 def trunc_normal(key: jax.Array, shape: Shape, dtype=jnp.float32, mean: float = 0.0, std: float = 1.0,
                  a: float = -2.0, b: float = 2.0) -> jax.Array:
     """Sample N(mean, std**2) truncated to the absolute interval [a, b], by torch 2.13's algorithm.
@@ -183,41 +237,9 @@ def trunc_normal(key: jax.Array, shape: Shape, dtype=jnp.float32, mean: float = 
     """
     shape = tuple(int(s) for s in shape)
     sdt = _sample_dtype(dtype)
-    p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
-    lo, hi = jnp.asarray(a, dtype).astype(sdt), jnp.asarray(b, dtype).astype(sdt)
-    k0 = jax.random.fold_in(key, 0)
-    if p > 0.3:
-        def cond(c):
-            return jnp.any((c[1] < lo) | (c[1] > hi))
-
-        def body(c):
-            i, r = c
-            new = normal(jax.random.fold_in(key, i), shape, sdt, mean, std)
-            return i + 1, jnp.where((r < lo) | (r > hi), new, r)
-
-        _, out = lax.while_loop(cond, body, (jnp.uint32(1), normal(k0, shape, sdt, mean, std)))
-        return out.astype(dtype)
-    mode = max(a, min(mean, b))
-    log_peak = -0.5 * ((mode - mean) / std) ** 2
-
-    def logpdf(x):
-        return ((x - mean) / std) ** 2 * -0.5 - log_peak
-
-    def propose(i):
-        # torch runs this branch in the tensor's dtype (bfloat16 proposals, bfloat16 log-densities),
-        # which visibly changes the reduced-precision distribution, so it is done in ``dtype`` here too.
-        kx, ku = jax.random.split(jax.random.fold_in(key, i))
-        x = uniform(kx, shape, dtype, a, b)
-        return x, jnp.log(uniform(ku, shape, dtype)) > logpdf(x)
-
-    def body(c):
-        i, r, pending = c
-        x, reject = propose(i)
-        return i + 1, jnp.where(pending, x, r), pending & reject
-
-    x0, pending0 = propose(jnp.uint32(0))
-    _, out, _ = lax.while_loop(lambda c: jnp.any(c[2]), body, (jnp.uint32(1), x0, pending0))
-    return out.astype(dtype)
+    return _trunc_loop(key, dtype, mean, std, a, b, trunc_normal_mass(mean, std, a, b) > 0.3,
+                       lambda k: normal(k, shape, sdt, mean, std),
+                       lambda k, lo, hi: uniform(k, shape, dtype, lo, hi))
 
 
 def randperms(key: jax.Array, n: int, count: int) -> jax.Array:
@@ -267,6 +289,52 @@ def chunk(base_kd, index, start, is_normal, p0, p1, *, size: int, dtype):
     kd = jax.random.key_data(jax.random.fold_in(jax.random.wrap_key_data(base_kd, impl="threefry2x32"), index))
     b = bits_range(kd, start, size)
     return lax.cond(is_normal, lambda: bits_to_normal(b, dtype, p0, p1), lambda: bits_to_uniform(b, dtype, p0, p1))
+
+
+def _draw_kd(base_kd, index):
+    return jax.random.key_data(jax.random.fold_in(jax.random.wrap_key_data(base_kd, impl="threefry2x32"), index))
+
+
+@functools.partial(jax.jit, static_argnames=("size", "dtype"))
+def rows(base_kd, index, start, is_normal, p0, p1, *, size: int, dtype):
+    """A batch of rows, row ``r`` being flat elements ``[start[r], start[r]+size)`` of draw
+    ``index[r]``: uniform (p0, p1 = low, high) or, where ``is_normal[r]``, normal (mean, std).
+
+    >>> kd = key_data(jax.random.key(0))
+    >>> full = normal(derive_key(jax.random.key(0), 3), (8,))
+    >>> out = rows(kd, jnp.array([3, 3], jnp.uint32), jnp.array([0, 4], jnp.uint32), jnp.array([True, True]),
+    ...            jnp.zeros(2), jnp.ones(2), size=4, dtype=jnp.float32)
+    >>> bool((out.reshape(-1) == full).all())
+    True
+    """
+    def one(i, s, nrm, a, b):
+        bits = bits_range(_draw_kd(base_kd, i), s, size)
+        return lax.cond(nrm, lambda: bits_to_normal(bits, dtype, a, b), lambda: bits_to_uniform(bits, dtype, a, b))
+    return jax.vmap(one)(index, start, is_normal, p0, p1)
+
+
+@functools.partial(jax.jit, static_argnames=("size", "dtype", "redraw", "mean", "std", "a", "b"))
+def trunc_chunk(base_kd, index, start, *, size: int, dtype, redraw: bool, mean: float, std: float,
+                a: float, b: float):
+    """Flat elements ``[start, start+size)`` of a truncated-normal draw (same values as
+    ``trunc_normal`` of the whole shape with key ``fold_in(base, index)``).
+
+    >>> kd = key_data(jax.random.key(0))
+    >>> whole = trunc_normal(derive_key(jax.random.key(0), 2), (8,), jnp.float32, 0.0, 1.0, -1.0, 1.0)
+    >>> part = trunc_chunk(kd, 2, 4, size=4, dtype=jnp.float32, redraw=True, mean=0.0, std=1.0, a=-1.0, b=1.0)
+    >>> bool((part == whole[4:]).all())
+    True
+    """
+    key = jax.random.wrap_key_data(_draw_kd(base_kd, index), impl="threefry2x32")
+    sdt = _sample_dtype(dtype)
+
+    def normal_of(k):
+        return bits_to_normal(bits_range(jax.random.key_data(k), start, size), sdt, mean, std)
+
+    def uniform_of(k, lo, hi):
+        return bits_to_uniform(bits_range(jax.random.key_data(k), start, size), dtype, lo, hi)
+
+    return _trunc_loop(key, dtype, mean, std, a, b, redraw, normal_of, uniform_of)
 
 
 # Every sampler runs as one compiled program, eagerly or inside a caller's jit: XLA contracts
