@@ -3,24 +3,76 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from . import _dtype
 from ._storage import Uninitialized
-from ._tensor import Tensor, _as_array, _parse_size, _unwrap
+from ._tensor import Tensor, _as_array, _unwrap
 
+
+
+_RANDOM_SIGNATURES = (
+    " * (tuple of ints size, *, torch.Generator generator, Tensor out = None, torch.dtype dtype = None, "
+    "torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n"
+    " * (tuple of ints size, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n")
+
+
+def _size(fn: str, args: tuple) -> tuple[int, ...]:
+    """Parse a factory's ``*size`` as torch does, with torch's errors (checked now, never on a later read)."""
+    if not args:
+        if fn in ("rand", "randn"):
+            raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:\n"
+                            + _RANDOM_SIGNATURES)
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        dims = tuple(args[0])
+        for i, a in enumerate(dims):
+            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+                raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but found element "
+                                f"of type {type(a).__name__} at pos {i}")
+    else:
+        dims = args
+        for i, a in enumerate(dims):
+            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+                if i == 0:
+                    raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                                    f"{type(a).__name__}")
+                raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                                f'"type must be tuple of ints,but got {type(a).__name__}"')
+    dims = tuple(int(a) for a in dims)
+    for d in dims:
+        if d < 0:
+            if fn == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {list(dims)}")
+    return dims
+
+
+def _dtype_of(fn: str, dtype: Any) -> Any:
+    """A factory's ``dtype=``: None (float32), a dtype, or torch's TypeError."""
+    try:
+        d = _dtype.canonical(dtype)
+    except TypeError:
+        d = None
+    if d is None or d.kind not in "biufcV":
+        raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
+    return d
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
     """An uninitialized Tensor, like ``torch.empty``: it reads as zeros and costs nothing until read.
 
+    Sizes are checked now, with torch's errors (``empty()`` needs a size; no negative dims).
+
     >>> tp.empty(3, 5).shape, tp.empty((3, 5)).dtype
     (torch.Size([3, 5]), dtype('float32'))
     """
-    return Tensor._wrap(Uninitialized(_parse_size(size), _dtype.canonical(dtype)))
+    return Tensor._wrap(Uninitialized(_size("empty", size), _dtype_of("empty", dtype)))
 
 
 def zeros(*size: Any, dtype: Any = None, **_: Any) -> Tensor:
@@ -29,7 +81,7 @@ def zeros(*size: Any, dtype: Any = None, **_: Any) -> Tensor:
     >>> tp.zeros(2).tolist()
     [0.0, 0.0]
     """
-    return Tensor._wrap(jnp.zeros(_parse_size(size), _dtype.canonical(dtype)))
+    return Tensor._wrap(jnp.zeros(_size("zeros", size), _dtype_of("zeros", dtype)))
 
 
 def ones(*size: Any, dtype: Any = None, **_: Any) -> Tensor:
@@ -38,16 +90,28 @@ def ones(*size: Any, dtype: Any = None, **_: Any) -> Tensor:
     >>> tp.ones(2, dtype="int32").tolist()
     [1, 1]
     """
-    return Tensor._wrap(jnp.ones(_parse_size(size), _dtype.canonical(dtype)))
+    return Tensor._wrap(jnp.ones(_size("ones", size), _dtype_of("ones", dtype)))
 
 
-def full(size: Iterable[int], fill_value: Any, *, dtype: Any = None, **_: Any) -> Tensor:
-    """A Tensor filled with ``fill_value``.
+def full(*args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """A Tensor filled with ``fill_value``: ``full(size, fill_value, *, dtype=None)``.
 
     >>> tp.full((2,), 0.5).tolist()
     [0.5, 0.5]
     """
-    return Tensor._wrap(jnp.full(_parse_size((tuple(size),)), fill_value, _dtype.canonical(dtype)))
+    args = args + tuple(kwargs.pop(k) for k in ("size", "fill_value")[len(args):] if k in kwargs)
+    if len(args) < 2:
+        missing = ("size", "fill_value")[len(args):]
+        noun = "arguments" if len(missing) == 1 else "argument"     # torch's own (inverted) plural
+        raise TypeError(f"full() missing {len(missing)} required positional {noun}: "
+                        + ", ".join(f'"{m}"' for m in missing))
+    size, fill_value = args[0], args[1]
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    fill = _unwrap(fill_value)
+    if isinstance(fill, (str, bytes)) or fill is None:
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
+    return Tensor._wrap(jnp.full(_size("full", (tuple(size),)), fill, _dtype_of("full", dtype)))
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None, **_: Any) -> Tensor:
@@ -56,7 +120,8 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, **_: Any) -> Tens
     >>> tp.rand(2, 3).shape
     torch.Size([2, 3])
     """
-    return empty(*size, dtype=dtype).uniform_(0.0, 1.0, generator=generator)
+    return Tensor._wrap(Uninitialized(_size("rand", size), _dtype_of("rand", dtype))).uniform_(
+        0.0, 1.0, generator=generator)
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None, **_: Any) -> Tensor:
@@ -65,7 +130,8 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None, **_: Any) -> Ten
     >>> tp.randn(4).dtype
     dtype('float32')
     """
-    return empty(*size, dtype=dtype).normal_(0.0, 1.0, generator=generator)
+    return Tensor._wrap(Uninitialized(_size("randn", size), _dtype_of("randn", dtype))).normal_(
+        0.0, 1.0, generator=generator)
 
 
 def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:

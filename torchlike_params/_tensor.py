@@ -59,6 +59,11 @@ class _SizeAttr(int):
 
 
 
+# C++ type names torch prints when a float scalar cannot be cast to an integral tensor (clamp_).
+_C_TYPES = {"int32": "int", "int64": "long int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
 def _unwrap(x: Any) -> Any:
     return x._storage.value if isinstance(x, Tensor) else x
 
@@ -107,6 +112,7 @@ class Tensor:
     """
 
     __slots__ = ("_storage", "__weakref__")
+    requires_grad = False          # Parameter overrides it; plain tensors and buffers report False
     grad_fn = None
     is_leaf = True
     is_meta = False
