@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax.numpy as jnp
@@ -9,6 +10,12 @@ import jax.numpy as jnp
 from . import _dtype
 
 _KINDS = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
+@functools.lru_cache(maxsize=None)
+def _limits(dtype: Any) -> tuple[str, float]:
+    d = jnp.dtype(dtype)
+    return _KINDS[d.name], float(jnp.finfo(d).max)
 
 
 def _g(x: float) -> str:
@@ -33,8 +40,7 @@ def check_uniform(a: float, b: float, dtype: Any) -> None:
     RuntimeError: uniform_ expects to return a [from, to) range, but found from=1 > to=0
     """
     check_float(dtype, "check_uniform_bounds")
-    kind = _KINDS[jnp.dtype(dtype).name]
-    fmax = float(jnp.finfo(jnp.dtype(dtype)).max)
+    kind, fmax = _limits(dtype)
     if not -fmax <= a <= fmax:
         raise RuntimeError(f"from is out of bounds for {kind}")
     if not -fmax <= b <= fmax:

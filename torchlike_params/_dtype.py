@@ -108,4 +108,11 @@ def is_floating(dtype: Any) -> bool:
     >>> is_floating(bfloat16), is_floating(int32)
     (True, False)
     """
-    return bool(jnp.issubdtype(jnp.dtype(dtype), jnp.floating))
+    try:
+        return _FLOATING[dtype]
+    except (KeyError, TypeError):
+        return bool(jnp.issubdtype(jnp.dtype(dtype), jnp.floating))
+
+
+_FLOATING = {d: True for d in (float32, float64, float16, bfloat16)}
+_FLOATING.update({d: False for d in (int8, int16, int32, int64, uint8, bool_)})

@@ -26,6 +26,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .random._lazy import LazyArray
 from .random._trace import tracing
@@ -48,6 +49,9 @@ class Uninitialized(LazyArray):
 
     def compute(self) -> jax.Array:
         return jnp.zeros(self.shape, self.dtype)
+
+    def host(self) -> np.ndarray:
+        return np.zeros(self.shape, self.dtype)
 
 
 _LEAK = ("A value traced by JAX was about to be stored in a {kind} created outside the trace (for example an "
@@ -83,6 +87,16 @@ class Storage:
         if self._sealed and isinstance(new, jax.core.Tracer):
             raise RuntimeError(_LEAK.format(kind="tensor"))
         self._v = new
+
+    def host(self) -> Any:
+        """The values for a host read (``np.asarray``): a lazy value's host array when it has one
+        (no device transfer, the cell stays lazy), else the materialized value."""
+        v = self._v
+        if isinstance(v, LazyArray):
+            h = v.host()
+            if h is not None:
+                return h
+        return self.value
 
     def peek(self) -> Any:
         """The array or lazy value, for shape and dtype, without materializing it."""

@@ -64,6 +64,15 @@ _C_TYPES = {"int32": "int", "int64": "long int", "int16": "short int", "int8": "
             "uint8": "unsigned char", "bool": "bool"}
 
 
+def _host_view(value: Any) -> np.ndarray:
+    """A read-only NumPy view of a box's values (as ``np.asarray`` of a ``jax.Array`` gives)."""
+    arr = np.asarray(value)
+    if arr.flags.writeable:
+        arr = arr.view()
+        arr.flags.writeable = False
+    return arr
+
+
 def _unwrap(x: Any) -> Any:
     return x._storage.value if isinstance(x, Tensor) else x
 
@@ -168,7 +177,7 @@ class Tensor:
         return self._storage.value
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = np.asarray(self._storage.value)
+        arr = _host_view(self._storage.host())
         return arr.astype(dtype) if dtype is not None else arr
 
     # -- metadata -------------------------------------------------------------------------------
@@ -289,7 +298,7 @@ class Tensor:
         >>> tp.ones(2).numpy().dtype
         dtype('float32')
         """
-        return np.asarray(self._storage.value)
+        return _host_view(self._storage.host())
 
     def detach(self) -> "Tensor":
         """A new plain Tensor holding the same (immutable) array.

@@ -45,21 +45,32 @@ class Pending(LazyArray):
     failed, reading raises a ``RuntimeError`` naming the fill, with the cause chained.
     """
 
-    __slots__ = ("shape", "dtype", "ndim", "name", "_join", "_value", "_lock")
+    __slots__ = ("shape", "dtype", "ndim", "kind", "_join", "_host", "_value", "_lock")
 
-    def __init__(self, shape: tuple[int, ...], dtype: Any, join: Callable[[], jax.Array], name: str) -> None:
-        self.shape, self.dtype, self.ndim, self.name = shape, jnp.dtype(dtype), len(shape), name
-        self._join, self._value, self._lock = join, None, threading.Lock()
+    def __init__(self, shape: tuple[int, ...], dtype: Any, join: Callable[[], np.ndarray], kind: str) -> None:
+        self.shape, self.dtype, self.ndim, self.kind = shape, dtype, len(shape), kind
+        self._join, self._host, self._value, self._lock = join, None, None, threading.Lock()
 
-    def compute(self) -> jax.Array:
+    @property
+    def name(self) -> str:
+        """The fill, as error messages name it: ``uniform(shape=(3, 4), dtype=float32)``."""
+        return f"{self.kind}(shape={self.shape}, dtype={jnp.dtype(self.dtype).name})"
+
+    def host(self) -> np.ndarray:
+        """The values as a host NumPy array (waits for them; no device transfer)."""
         with self._lock:
-            if self._value is None:
+            if self._host is None:
                 try:
-                    value = self._join()
+                    self._host = self._join()
                 except Exception as e:
                     raise RuntimeError(f"The eager fill {self.name} failed in the background: {e}") from e
-                self._value, self._join = value, None
-            return self._value
+                self._join = None
+            return self._host
+
+    def compute(self) -> jax.Array:
+        if self._value is None:
+            self._value = jax.device_put(self.host())    # aligned host memory: adopted without a copy
+        return self._value
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -108,10 +119,6 @@ def available(dtype: Any) -> bool:
     return (jnp.dtype(dtype).itemsize <= 4 and jax.default_backend() == "cpu" and jax.device_count() == 1)
 
 
-def _describe(kind: str, shape: tuple[int, ...], dtype: Any) -> str:
-    return f"{kind}(shape={shape}, dtype={jnp.dtype(dtype).name})"
-
-
 # -- large uniform/normal draws: chunks on the pool -------------------------------------------
 def chunked(kind: str, kd_host: np.ndarray, index: int, shape: tuple[int, ...], dtype: Any,
             p0: float, p1: float) -> Pending:
@@ -135,10 +142,10 @@ def chunked(kind: str, kd_host: np.ndarray, index: int, shape: tuple[int, ...], 
         calls.append((_exec_cache.compiled(_sampling.chunk, "chunk", args, {"size": size, "dtype": dtype}),
                       args, start))
         start += size
-    return _run_chunks(calls, n, shape, dtype, _describe(kind, shape, dtype))
+    return _run_chunks(calls, n, shape, dtype, kind)
 
 
-def _run_chunks(calls: list, n: int, shape: tuple[int, ...], dtype: Any, name: str) -> Pending:
+def _run_chunks(calls: list, n: int, shape: tuple[int, ...], dtype: Any, kind: str) -> Pending:
     buf = aligned_empty(n, dtype)
 
     def fill(exe, args, lo):
@@ -148,12 +155,12 @@ def _run_chunks(calls: list, n: int, shape: tuple[int, ...], dtype: Any, name: s
 
     futures = [_pool().submit(fill, exe, args, lo) for exe, args, lo in calls]
 
-    def join() -> jax.Array:
+    def join() -> np.ndarray:
         for f in futures:
             f.result()
-        return jax.device_put(buf.reshape(shape))   # aligned host memory: no copy on CPU
+        return buf.reshape(shape)
 
-    return Pending(shape, dtype, join, name)
+    return Pending(shape, dtype, join, kind)
 
 
 # -- small draws: rows of a shared batch --------------------------------------------------------
@@ -224,15 +231,13 @@ def _batched(kind: str, kd_host: np.ndarray, index: int, shape: tuple[int, ...],
             _BATCH.submit()
             _BATCH = None
 
-    def join() -> jax.Array:
+    def join() -> np.ndarray:
         if len(placed) == 1:
             b, r = placed[0]
-            flat = b.values()[r, :n]
-        else:
-            flat = np.concatenate([b.values()[r] for b, r in placed])[:n]
-        return jnp.asarray(flat.reshape(shape))
+            return b.values()[r, :n].reshape(shape)
+        return np.concatenate([b.values()[r] for b, r in placed])[:n].reshape(shape)
 
-    return Pending(shape, dtype, join, _describe(kind, shape, dtype))
+    return Pending(shape, dtype, join, kind)
 
 
 # -- truncated normal ---------------------------------------------------------------------------
@@ -258,4 +263,4 @@ def trunc_chunked(kd_host: np.ndarray, index: int, shape: tuple[int, ...], dtype
         static = {"size": size, "dtype": dtype, "redraw": redraw, "mean": mean, "std": std, "a": a, "b": b}
         calls.append((_exec_cache.compiled(_sampling.trunc_chunk, "trunc_chunk", args, static), args, start))
         start += size
-    return _run_chunks(calls, n, shape, dtype, _describe("trunc_normal", shape, dtype))
+    return _run_chunks(calls, n, shape, dtype, "trunc_normal")

@@ -40,6 +40,19 @@ class LazyArray(abc.ABC):
     def compute(self) -> jax.Array:
         """Produce the concrete array (called at most once per read path; may block)."""
 
+    def host(self) -> Any:
+        """The values as a host NumPy array if this lazy value can give them without a device
+        transfer, else None (the default). ``np.asarray(box)`` uses it.
+
+        >>> import jax.numpy as jnp
+        >>> class One(LazyArray):
+        ...     shape, dtype, ndim = (), jnp.dtype("float32"), 0
+        ...     def compute(self): return jnp.ones(())
+        >>> One().host() is None
+        True
+        """
+        return None
+
     def result(self) -> jax.Array:
         """The concrete array, computed outside any trace.
 
