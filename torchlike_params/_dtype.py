@@ -69,7 +69,20 @@ def canonical(dtype: Any = None) -> np.dtype:
     >>> canonical("float32")
     dtype('float32')
     """
-    return jnp.dtype(jax.dtypes.canonicalize_dtype(resolve(dtype)))
+    key = (dtype, jax.config.jax_enable_x64)
+    try:
+        return _CANONICAL[key]
+    except (KeyError, TypeError):
+        pass
+    d = jnp.dtype(jax.dtypes.canonicalize_dtype(resolve(dtype)))
+    try:
+        _CANONICAL[key] = d
+    except TypeError:         # an unhashable dtype-like: not cached
+        pass
+    return d
+
+
+_CANONICAL: dict = {}
 
 
 def torch_name(dtype: Any) -> str:

@@ -116,7 +116,15 @@ def available(dtype: Any) -> bool:
     >>> isinstance(available(jnp.float32), bool)
     True
     """
-    return (jnp.dtype(dtype).itemsize <= 4 and jax.default_backend() == "cpu" and jax.device_count() == 1)
+    try:
+        return _AVAILABLE[dtype]
+    except (KeyError, TypeError):
+        ok = jnp.dtype(dtype).itemsize <= 4 and jax.default_backend() == "cpu" and jax.device_count() == 1
+        _AVAILABLE[dtype] = ok       # backends are fixed once initialized
+        return ok
+
+
+_AVAILABLE: dict = {}
 
 
 # -- large uniform/normal draws: chunks on the pool -------------------------------------------
