@@ -34,7 +34,13 @@ class Parameter(Tensor):
     __slots__ = ("requires_grad",)
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is not None and not isinstance(data, (Tensor, jax.Array, np.ndarray)) and not (
+                type(data).__module__.startswith("torch") and hasattr(data, "detach")):
+            raise TypeError(f"Expected `data` to be a Tensor or an array, got {type(data).__name__} "
+                            "(torch raises AttributeError: 'list' object has no attribute 'detach')")
         value = jnp.zeros((0,), jnp.float32) if data is None else _as_array(data)
+        if requires_grad and not jnp.issubdtype(value.dtype, jnp.inexact):
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         self._storage = Storage(value)
         self.requires_grad = bool(requires_grad)
 
@@ -48,6 +54,11 @@ class Parameter(Tensor):
         >>> tp.Parameter(tp.ones(1)).requires_grad_(False).requires_grad
         False
         """
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{type(requires_grad).__name__}")
+        if requires_grad and not jnp.issubdtype(self.dtype, jnp.inexact):
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
 

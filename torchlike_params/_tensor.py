@@ -73,6 +73,92 @@ def _host_view(value: Any) -> np.ndarray:
     return arr
 
 
+def _check_index(index: Any, shape: tuple[int, ...]) -> None:
+    """torch's IndexError for a concrete integer index out of range (JAX would clamp it).
+
+    Traced indices keep JAX's semantics (clamped reads, dropped writes): they cannot be checked
+    without a host sync.
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    n_consuming = sum(1 for i in items if i is not None and i is not Ellipsis and not (
+        isinstance(i, (np.ndarray, jax.Array)) and i.dtype == np.bool_))
+    dim = report = 0                 # the input dim indexed; the dim torch names (None counts)
+    for i in items:
+        if i is None:
+            report += 1
+            continue
+        if i is Ellipsis:
+            dim += max(0, len(shape) - n_consuming)
+            report += max(0, len(shape) - n_consuming)
+            continue
+        if dim >= len(shape):
+            return                   # too many indices: JAX's own IndexError names it
+        size = shape[dim]
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
+            if not -size <= int(i) < size:
+                raise IndexError(f"index {int(i)} is out of bounds for dimension {report} with size {size}")
+        elif isinstance(i, (np.ndarray, jax.Array)) and not isinstance(i, jax.core.Tracer):
+            if i.dtype == np.bool_:
+                dim += i.ndim
+                report += 1
+                continue
+            if np.issubdtype(i.dtype, np.integer) and i.size:
+                arr = np.asarray(i)
+                bad = arr[(arr < -size) | (arr >= size)]
+                if bad.size:
+                    raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension {report} with size "
+                                     f"{size}")
+        dim += 1
+        report += 1
+
+
+# c10's names for the types in "value cannot be converted to type ... without overflow".
+_OVERFLOW_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                   "int32": "int", "int64": "int64_t", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t"}
+_FILL_SIGNATURES = " * (Tensor value)\n * (Number value)\n"
+
+
+def _fill_value(value: Any, dtype: Any) -> Any:
+    """torch's checks on a fill value: a number or a 0-dim tensor that fits ``dtype``."""
+    v = _unwrap(value)
+    if isinstance(v, (str, bytes)) or v is None or isinstance(v, (list, tuple, dict)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got ({type(value).__name__}), "
+                        f"but expected one of:\n" + _FILL_SIGNATURES)
+    if hasattr(v, "ndim") and v.ndim > 0:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {v.ndim} dimensions.")
+    if isinstance(v, jax.core.Tracer):
+        return v
+    x = v.item() if hasattr(v, "item") else v
+    d = jnp.dtype(dtype)
+    name = _OVERFLOW_NAMES.get(d.name)
+    if name is None or isinstance(x, bool):
+        return v
+    if isinstance(x, complex):
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if _dtype.is_floating(d):
+        if math.isfinite(x) and abs(x) > float(jnp.finfo(d).max):
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    else:
+        info = jnp.iinfo(d)
+        if not math.isfinite(x) or (x > info.max) or (
+                x < info.min if info.min < 0 else (x < 0 and -x > info.max)):
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return v
+
+
+def _float_arg(fn: str, arg: str, pos: int, value: Any) -> float:
+    """A float argument of an in-place sampler, with torch's TypeError for anything else."""
+    v = _unwrap(value)
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) and not (
+            hasattr(v, "ndim") and v.ndim == 0 and not isinstance(v, jax.core.Tracer)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be float, not {type(value).__name__}")
+    return float(v)
+
+
+def _is_torch_tensor(x: Any) -> bool:
+    return type(x).__module__.startswith("torch") and hasattr(x, "detach")
+
+
 def _unwrap(x: Any) -> Any:
     return x._storage.value if isinstance(x, Tensor) else x
 
@@ -127,8 +213,9 @@ class Tensor:
     is_meta = False
 
     def __init__(self, *args: Any, dtype: Any = None) -> None:
-        if len(args) == 1 and not isinstance(args[0], (int, np.integer)) or (
-                len(args) == 1 and isinstance(args[0], bool)):
+        if len(args) == 1 and isinstance(args[0], (float, np.floating, complex, bool)):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             value = _as_array(args[0], dtype if dtype is not None else _dtype.float32)
         else:
             value = Uninitialized(_parse_size(args) if args else (0,), _dtype.canonical(dtype))  # Tensor() is [0]
@@ -171,7 +258,12 @@ class Tensor:
 
     @data.setter
     def data(self, new: Any) -> None:
-        self._storage.value = _as_array(new) if not isinstance(new, Tensor) else new.value
+        if not isinstance(new, (Tensor, jax.Array, np.ndarray)) and not _is_torch_tensor(new):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(new).__name__}")
+        value = _as_array(new) if not isinstance(new, Tensor) else new.value
+        if getattr(self, "requires_grad", False) and not _dtype.is_floating(value.dtype):
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._storage.value = value
 
     def __jax_array__(self) -> jax.Array:
         return self._storage.value
@@ -435,8 +527,8 @@ class Tensor:
         >>> tp.empty(3).uniform_(-1, 1).shape
         torch.Size([3])
         """
-        a = float(kwargs.pop("from", a))
-        b = float(kwargs.pop("to", b))
+        a = _float_arg("uniform_", "from", 1, kwargs.pop("from", a))
+        b = _float_arg("uniform_", "to", 2, kwargs.pop("to", b))
         if kwargs:
             raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
         _checks.check_uniform(a, b, self.dtype)
@@ -450,7 +542,7 @@ class Tensor:
         >>> tp.empty(2, 2).normal_(0.0, 0.02).dtype
         dtype('float32')
         """
-        mean, std = float(mean), float(std)
+        mean, std = _float_arg("normal_", "mean", 1, mean), _float_arg("normal_", "std", 2, std)
         _checks.check_normal(std, self.dtype)
         if self.numel() == 0:
             return self
@@ -462,7 +554,7 @@ class Tensor:
         >>> tp.zeros(2).fill_(7).tolist()
         [7.0, 7.0]
         """
-        v = _unwrap(value)
+        v = _fill_value(value, self.dtype)
         return self._set(jnp.full(self.shape, v, dtype=self.dtype))
 
     def zero_(self) -> "Tensor":
@@ -497,6 +589,8 @@ class Tensor:
         >>> tp.zeros(2, 2).copy_(jnp.ones(2)).tolist()
         [[1.0, 1.0], [1.0, 1.0]]
         """
+        if not isinstance(src, (Tensor, jax.Array, np.ndarray, np.generic)) and not _is_torch_tensor(src):
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
         return self._set(self._broadcast_src(src).astype(self.dtype))
 
     def _inplace(self, result: Any) -> "Tensor":
@@ -504,6 +598,8 @@ class Tensor:
         if jnp.issubdtype(result.dtype, jnp.floating) and not _dtype.is_floating(self.dtype):
             raise RuntimeError(f"result type Float can't be cast to the desired output type "
                                f"{_dtype.scalar_name(self.dtype)}")
+        if jnp.dtype(self.dtype) == jnp.bool_ and jnp.issubdtype(result.dtype, jnp.integer):
+            raise RuntimeError("result type Long can't be cast to the desired output type Bool")
         return self._set(self._broadcast_src(result).astype(self.dtype))
 
     def _check_alpha(self, other: Any, alpha: Any) -> None:
@@ -527,7 +623,11 @@ class Tensor:
         [0.0, 0.0]
         """
         self._check_alpha(other, alpha)
-        return self._inplace(self.value - alpha * jnp.asarray(_unwrap(other)))
+        o = jnp.asarray(_unwrap(other))
+        if jnp.dtype(self.dtype) == jnp.bool_ and o.dtype == jnp.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        return self._inplace(self.value - alpha * o)
 
     def mul_(self, other: Any) -> "Tensor":
         """``self *= other``; returns self.
@@ -543,8 +643,13 @@ class Tensor:
         >>> tp.ones(2).div_(4).tolist()
         [0.25, 0.25]
         """
+        if rounding_mode not in (None, "trunc", "floor"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"{rounding_mode!r}")
         o = jnp.asarray(_unwrap(other))
         if rounding_mode is not None and not _dtype.is_floating(self.dtype) and not _dtype.is_floating(o.dtype):
+            if not isinstance(o, jax.core.Tracer) and bool((np.asarray(o) == 0).any()):
+                raise RuntimeError("ZeroDivisionError")
             a = self.value                  # integer division keeps the integer dtype, as in torch
             q = jnp.floor_divide(a, o) if rounding_mode == "floor" else jnp.sign(a) * jnp.sign(o) * (abs(a) // abs(o))
             return self._inplace(q)
@@ -566,14 +671,18 @@ class Tensor:
         if not _dtype.is_floating(self.dtype) and (isinstance(min, float) or isinstance(max, float)):
             ctype = _C_TYPES.get(jnp.dtype(self.dtype).name, jnp.dtype(self.dtype).name)
             raise RuntimeError(f"result type Float can't be cast to the desired output type {ctype}")
-        return self._set(jnp.clip(self.value, _unwrap(min), _unwrap(max)).astype(self.dtype))
+        return self._set(self._broadcast_src(jnp.clip(self.value, _unwrap(min), _unwrap(max))).astype(self.dtype))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._set(self.value.at[_unwrap(index)].set(jnp.asarray(_unwrap(value)).astype(self.dtype)))
+        index = _unwrap(index)
+        _check_index(index, tuple(self.shape))
+        self._set(self.value.at[index].set(jnp.asarray(_unwrap(value)).astype(self.dtype)))
 
     # -- delegation ---------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> jax.Array:
-        return self._storage.value[_unwrap(index)]
+        index = _unwrap(index)
+        _check_index(index, tuple(self.shape))
+        return self._storage.value[index]
 
     def __len__(self) -> int:
         if self.ndim == 0:

@@ -69,6 +69,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     box = _box(tensor)
     p = _pure.trunc_normal_mass(mean, std, a, b)
     _checks.check_float(box.dtype, "normal_kernel_cpu" if p > 0.3 else "check_uniform_bounds")
+    if not p > 0.3:          # torch 2.13 proposes with uniform_(a, b): its bound checks apply
+        _checks.check_uniform(float(a), float(b), box.dtype)
     if box.numel() == 0:
         return box
     gen = _random.resolve(generator, key)

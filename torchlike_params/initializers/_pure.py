@@ -74,6 +74,8 @@ def trunc_normal(key: jax.Array, shape: Shape, dtype: DType = jnp.float32, *, me
     shape, dtype = _shape_dtype(shape, dtype)
     p = trunc_normal_mass(mean, std, a, b)
     _checks.check_float(dtype, "normal_kernel_cpu" if p > 0.3 else "check_uniform_bounds")
+    if not p > 0.3:          # torch 2.13 proposes with uniform_(a, b): its bound checks apply
+        _checks.check_uniform(float(a), float(b), dtype)
     if math.prod(shape) == 0:
         return jnp.zeros(shape, dtype)
     return _sampling.trunc_normal(key, shape, dtype, float(mean), float(std), float(a), float(b))

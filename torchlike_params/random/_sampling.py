@@ -178,6 +178,12 @@ def trunc_normal_mass(mean: float, std: float, a: float, b: float) -> float:
     return _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
 
 
+def _bound(x: float, dtype) -> jax.Array:
+    """A bound in ``dtype``; beyond its range it is an infinity (without NumPy's overflow warning)."""
+    fmax = float(jnp.finfo(jnp.dtype(dtype)).max)
+    return jnp.asarray(math.copysign(math.inf, x) if abs(x) > fmax else x, dtype)
+
+
 def _trunc_loop(key: jax.Array, dtype, mean: float, std: float, a: float, b: float, redraw: bool,
                 normal_of, uniform_of) -> jax.Array:
     """torch 2.13's truncated normal over one set of elements, given how to sample it.
@@ -188,7 +194,7 @@ def _trunc_loop(key: jax.Array, dtype, mean: float, std: float, a: float, b: flo
     into chunks gives the same values as the whole tensor.
     """
     sdt = _sample_dtype(dtype)
-    lo, hi = jnp.asarray(a, dtype).astype(sdt), jnp.asarray(b, dtype).astype(sdt)
+    lo, hi = _bound(a, dtype).astype(sdt), _bound(b, dtype).astype(sdt)
     if redraw:
         def cond(c):
             return jnp.any((c[1] < lo) | (c[1] > hi))
