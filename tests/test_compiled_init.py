@@ -102,7 +102,8 @@ SHARDED = textwrap.dedent("""
     key = jax.random.key(7)
     reference = init(key)
     mesh = Mesh(np.array(jax.devices()).reshape(8), ("x",))
-    shardings = {k: NamedSharding(mesh, P("x", *([None] * (v.ndim - 1)))) for k, v in reference.items()}
+    # compile_init returns an OrderedDict (torch's key order), so build out_shardings with a tree map
+    shardings = jax.tree.map(lambda v: NamedSharding(mesh, P("x", *([None] * (v.ndim - 1)))), reference)
     sharded = jax.jit(init, out_shardings=shardings)(key)
     assert len(jax.devices()) == 8
     for k, v in sharded.items():

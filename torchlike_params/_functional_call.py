@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-
 from . import _state
 from ._tensor import Tensor
+from .random import key_scope
 
 
 def _collect(module: Any) -> dict[str, tuple[dict, str, Tensor]]:
@@ -41,7 +41,8 @@ def _normalize_state(state: Any) -> dict[str, Any]:
 
 
 def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str, Any] | None = None, *,
-                    strict: bool = False, tie_weights: bool = True, return_buffers: bool = False) -> Any:
+                    strict: bool = False, tie_weights: bool = True, return_buffers: bool = False,
+                    key: Any = None) -> Any:
     """Call ``module`` with the given values in place of its parameters and buffers, like
     ``torch.func.functional_call``; the module is left exactly as it was.
 
@@ -53,6 +54,17 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
 
     ``return_buffers=True`` returns ``(output, buffers)``, where ``buffers`` is the flat dict of
     every buffer's value after the call (e.g. BatchNorm running statistics).
+
+    ``key`` (a ``jax.random`` key, possibly traced): the call runs inside
+    ``torchlike_params.key_scope(key)``, so random draws in ``forward`` (dropout in training
+    mode) come from a stream rooted at ``key``: the same key gives the same result eagerly
+    and under ``jax.jit``. Without it they draw from the current generator, which under
+    ``jax.jit`` raises a ``RuntimeError`` (its numbers would be baked in as constants).
+    Parameters and buffers that ``state`` does not replace keep the module's own values,
+    read without materializing anything lazily.
+
+    During the call the module may (re)register buffers and parameters with traced values
+    (``self.running_mean = new``): the registries are restored afterwards, so nothing leaks.
 
     Note: the given values are swapped into the module's registries for the duration of the
     call (new boxes; the module's own boxes are never written), so do not run two calls on the
@@ -67,6 +79,10 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
     >>> jax.grad(lambda s: tp.functional_call(m, s, jnp.ones((1, 3))).sum())(state)['weight'].tolist()
     [[1.0, 1.0, 1.0]]
     """
+    if key is not None:
+        with key_scope(key):
+            return functional_call(module, state, args, kwargs, strict=strict, tie_weights=tie_weights,
+                                   return_buffers=return_buffers)
     values = _normalize_state(state)
     named = _collect(module)
     if tie_weights:
@@ -98,9 +114,10 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
         args = (args,)
     kwargs = {} if kwargs is None else dict(kwargs)
 
+    from .nn._guard import _FunctionalScope
     modules = [m for _, m in module.named_modules(remove_duplicate=True)]
-    registries = [(m._parameters, dict(m._parameters)) for m in modules] + [
-        (m._buffers, dict(m._buffers)) for m in modules]
+    registries = [(reg, reg.copy()) for m in modules
+                  for reg in (m._parameters, m._buffers, m._modules, m._non_persistent_buffers_set)]
     boxes = {id(t): t for _, _, t in named.values()}
     saved = {i: t._storage.peek() for i, t in boxes.items()}     # raw: a lazy value stays lazy
     dicts = [(m, dict(m.__dict__)) for m in modules]
@@ -111,12 +128,13 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
                 continue
             registry, attr, t = named[name]
             v = v._storage.value if isinstance(v, Tensor) else v
-            key = id(t) if tie_weights else id(t) ^ hash(name)
-            new = replacements.get(key)
+            slot = id(t) if tie_weights else id(t) ^ hash(name)
+            new = replacements.get(slot)
             if new is None:
-                new = replacements[key] = t._with_value(v)
+                new = replacements[slot] = t._with_value(v)
             registry[attr] = new
-        out = module(*args, **kwargs)
+        with _FunctionalScope(modules):
+            out = module(*args, **kwargs)
         if return_buffers:
             new_buffers = {n: b.value for n, b in module.named_buffers(remove_duplicate=False)}
     finally:

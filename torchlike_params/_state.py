@@ -117,6 +117,11 @@ def partition(module: Any) -> tuple[dict, dict]:
     every buffer. Give ``trainable`` to ``jax.grad`` and optax, and ``{**trainable, **frozen}``
     (or ``combine``) to ``functional_call``.
 
+    A tied tensor appears once, under its first name in ``named_parameters`` order (nanoGPT's
+    ``transformer.wte.weight``, not ``lm_head.weight``), so training updates it once.
+    ``functional_call`` and ``load_state_dict`` (strict) use that value for every name of the
+    tie, so ``model.load_state_dict(combine(trainable, frozen))`` round-trips a tied model.
+
     >>> import torchlike_params as tp
     >>> m = tp.nn.Linear(2, 2); m.bias.requires_grad_(False)
     Parameter containing:...

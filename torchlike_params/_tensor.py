@@ -411,6 +411,21 @@ class Tensor:
             object.__setattr__(obj, name, getattr(self, name))
         return obj
 
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A new box on a new storage cell holding the same (immutable, possibly lazy) value.
+
+        Nothing is materialized, so this works on boxes that hold tracers (a module deep-copied
+        while it is built inside ``jax.jit``, as ``TransformerEncoder`` does).
+        """
+        storage = memo.get(id(self._storage))
+        if storage is None:          # handles on one cell (a box and its .data) stay on one cell
+            storage = memo[id(self._storage)] = Storage(self._storage.peek())
+        new = type(self)._wrap(None, storage)
+        for name, _ in type(self)._defaults():
+            object.__setattr__(new, name, getattr(self, name))
+        memo[id(self)] = new
+        return new
+
     def _with_value(self, value: Any) -> "Tensor":
         """A new box of this class and flags holding ``value``, without reading this box."""
         obj = type(self)._wrap(value)

@@ -107,6 +107,49 @@ class Sequential(Module):
             self.add_module(str(i + offset), module)
         return self
 
+    def __mul__(self, other: int) -> "Sequential":
+        """A new ``Sequential`` holding the layers ``other`` times over (the same module objects).
+
+        >>> import torchlike_params as tp
+        >>> a, b = tp.nn.Module(), tp.nn.Module()
+        >>> s = tp.nn.Sequential(a, b) * 2
+        >>> list(s._modules), s[2] is a, len(2 * tp.nn.Sequential(a))
+        (['0', '1', '2', '3'], True, 2)
+        """
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        elif other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        combined = Sequential()
+        offset = 0
+        for _ in range(other):
+            for module in self:
+                combined.add_module(str(offset), module)
+                offset += 1
+        return combined
+
+    def __rmul__(self, other: int) -> "Sequential":
+        return self.__mul__(other)
+
+    def __imul__(self, other: int) -> "Sequential":
+        """Repeat the layers ``other`` times in place (keys ``'0'`` ... must be contiguous, as in torch).
+
+        >>> import torchlike_params as tp
+        >>> s = tp.nn.Sequential(tp.nn.Module()); s *= 3; list(s._modules)
+        ['0', '1', '2']
+        """
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        elif other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        len_original = len(self)
+        offset = len(self)
+        for _ in range(other - 1):
+            for i in range(len_original):
+                self.add_module(str(i + offset), self._modules[str(i)])
+            offset += len_original
+        return self
+
     def forward(self, input: Any) -> Any:
         """Feed ``input`` through each module in turn.
 

@@ -15,8 +15,13 @@ What a registry holds:
 * a child is a ``Module`` (or ``None``).
 
 ``state_dict()`` values are the boxes' current ``jax.Array`` values (torch gives detached
-tensors); ``keep_vars=True`` gives the boxes. ``load_state_dict`` is atomic: it checks
-everything before it writes anything.
+tensors); ``keep_vars=True`` gives the boxes. ``load_state_dict`` is atomic: each module's
+``_load_from_state_dict`` checks its keys and queues its writes (``_queue_write``); the writes
+run once every check passed, and a failure (or user code that raises) rolls back everything,
+including what ``set_extra_state`` changed. The contract for overrides is in
+``Module._load_from_state_dict``.
+
+Registering a traced value in a module created outside the trace is refused (see ``Module``).
 
 A Module is not itself a JAX pytree: take ``state_dict()`` (a flat dict of arrays) into
 ``jax.jit`` / ``jax.grad`` and run ``forward`` purely with ``functional_call``.
@@ -26,6 +31,7 @@ within the copy) and copies hooks.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import warnings
 from collections import OrderedDict, namedtuple
@@ -39,6 +45,9 @@ import numpy as np
 from .. import _dtype
 from .._parameter import Buffer, Parameter
 from .._tensor import Size, Tensor
+from ..random._trace import tracing
+from ._guard import _check_no_leak
+from ._load import _LoadTransaction, _active_load, _assign_param, _cover_ties, _enqueue, _load_stack, _set_attr, _write_box
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -187,6 +196,12 @@ class Module:
     Note: parameter and buffer values are ``jax.Array`` s inside mutable boxes; there is no
     autograd state on them (``zero_grad`` does nothing), and no device placement.
 
+    Note: registering a value traced by JAX (``self.running_mean = new`` in a forward, or
+    ``register_buffer``/``register_parameter`` with a traced value) raises a ``RuntimeError``
+    on a module created outside the trace, because the tracer would outlive the trace in the
+    module. It is allowed while ``functional_call`` runs the module (which restores its
+    registries afterwards) and on modules created inside the trace (``compile_init``).
+
     >>> import torchlike_params as tp
     >>> class Net(tp.nn.Module):
     ...     def __init__(self):
@@ -223,6 +238,7 @@ class Module:
         setattr_("_forward_pre_hooks", OrderedDict())
         setattr_("_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_("_modules", {})
+        setattr_("_created_in_trace", tracing())
         if self.call_super_init:
             super().__init__(*args, **kwargs)
 
@@ -255,6 +271,7 @@ class Module:
         elif tensor is not None and not _is_tensor_like(tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        _check_no_leak(self, name, tensor, "buffer")
         self._buffers[name] = _as_buffer_box(tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -291,6 +308,7 @@ class Module:
                 f"created explicitly. To express '{name}' as a function of another Tensor, "
                 "compute the value in the forward() method.")
         else:
+            _check_no_leak(self, name, param, "parameter")
             self._parameters[name] = param
 
     def add_module(self, name: str, module: "Module | None") -> None:
@@ -347,6 +365,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
+            _check_no_leak(self, name, value, "parameter")
             remove_from(self.__dict__, self._buffers, self._modules, self._non_persistent_buffers_set)
             self.register_parameter(name, value)
         elif params is not None and name in params:
@@ -373,11 +392,23 @@ class Module:
                     if value is not None and not _is_tensor_like(value):
                         raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                         "(torch.nn.Buffer, torch.Tensor or None expected)")
+                    _check_no_leak(self, name, value, "buffer")
                     if isinstance(value, Buffer):
                         persistent = value.persistent
                     else:
                         persistent = name not in self._non_persistent_buffers_set
-                    self.register_buffer(name, value, persistent)
+                    # torch's HACK: a subclass may override register_buffer without `persistent`;
+                    # pass it only when the override accepts it (a persistent buffer otherwise).
+                    if getattr(self.register_buffer, "__func__", None) is Module.register_buffer:
+                        self.register_buffer(name, value, persistent)
+                    elif "persistent" in inspect.signature(self.register_buffer).parameters:
+                        self.register_buffer(name, value, persistent)
+                    else:
+                        if not persistent:
+                            raise RuntimeError(
+                                "Registering a non-persistent buffer on a Module subclass that implements "
+                                "register_buffer() without the persistent argument is not allowed.")
+                        self.register_buffer(name, value)
                 else:
                     super().__setattr__(name, value)
 
@@ -432,6 +463,38 @@ class Module:
             if not isinstance(mod, Module):
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return mod
+
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Set the submodule at dotted path ``target`` (its parent must exist).
+
+        With ``strict=False`` (default) an existing submodule is replaced or a new one is
+        added to the parent; with ``strict=True`` only an existing submodule is replaced
+        (``AttributeError`` otherwise). Errors as torch 2.13: ``ValueError`` for an empty
+        target or a non-Module, ``AttributeError`` for a missing parent or an attribute on
+        the path that is not a Module.
+
+        >>> import torchlike_params as tp
+        >>> m = tp.nn.Module(); m.a = tp.nn.Module()
+        >>> m.set_submodule("a.b", tp.nn.Module()); [n for n, _ in m.named_modules()]
+        ['', 'a', 'a.b']
+        >>> m.set_submodule("a.c", tp.nn.Module(), strict=True)
+        Traceback (most recent call last):
+        ...
+        AttributeError: Module has no attribute `c`
+        """
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError("`" + "module" + f"` is not an nn.Module, found {type(module)}")
+        parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
+        if strict and not hasattr(parent, atoms[-1]):
+            raise AttributeError(parent._get_name() + " has no attribute `" + atoms[-1] + "`")
+        if hasattr(parent, atoms[-1]):
+            mod = getattr(parent, atoms[-1])
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
+        setattr(parent, atoms[-1], module)
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at dotted path ``target``.
@@ -847,6 +910,10 @@ class Module:
     def set_extra_state(self, state: Any) -> None:
         """Restore what ``get_extra_state`` returned; called by ``load_state_dict``.
 
+        As in torch it runs during the load (after this module's tensors were copied), so it may
+        register submodules whose keys are then loaded. If the load fails afterwards, or this
+        method raises, everything it changed in the module tree is undone.
+
         >>> import torchlike_params as tp
         >>> class Counter(tp.nn.Module):
         ...     n = 0
@@ -914,14 +981,84 @@ class Module:
                                   keep_vars=keep_vars)
         return destination
 
+    def _queue_write(self, name: str, value: Any) -> None:
+        """Queue a write of ``value`` to this module's ``name``; it runs when the load commits.
+
+        The helper for ``_load_from_state_dict`` overrides (see its contract). If ``name`` is a
+        registered parameter or buffer and ``value`` is tensor-like (a ``jax.Array``, NumPy
+        array, box or torch tensor), the value is copied into the existing box, cast to its
+        dtype (the box and its ties stay the same objects); a shape that differs from the
+        box's raises ``RuntimeError`` at once (the load then changes nothing). Any other
+        ``name``/``value`` is assigned with ``setattr`` (torch's registration rules apply).
+        Outside ``load_state_dict`` the write happens immediately.
+
+        >>> import torchlike_params as tp, jax.numpy as jnp
+        >>> m = tp.nn.Module(); m.register_buffer("scale", tp.ones(2))
+        >>> m._queue_write("scale", jnp.array([2.0, 3.0])); m.scale.tolist()
+        [2.0, 3.0]
+        """
+        box = self._parameters.get(name) if name in self._parameters else self._buffers.get(name)
+        if box is not None:
+            arr = _to_array(value)
+            if arr is not _NO_INPUT:
+                if tuple(arr.shape) != tuple(box.shape):
+                    raise RuntimeError(f"Expected the value queued for `{name}` to have shape {box.shape}, "
+                                       f"got {Size(arr.shape)}")
+                if arr.dtype != box.dtype:
+                    arr = arr.astype(box.dtype)
+                _enqueue(_write_box, (box, arr))
+                return
+        _enqueue(_set_attr, (self, name, value))
+
     def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
                               missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
-        """Check this module's keys and queue their writes (torch's override point).
+        """Check this module's own keys and queue their writes (torch's override point).
 
-        Writes go to ``local_metadata['_pending_writes']``; ``load_state_dict`` runs them only
-        when no error was found anywhere, which makes loading atomic.
+        ``state_dict`` holds the keys under ``prefix`` (this module's and its descendants');
+        this method handles the module's own parameters, persistent buffers and
+        ``_extra_state``; ``load_state_dict`` recurses into the children afterwards.
+
+        **The contract for overrides** (``load_state_dict`` is atomic: a failed load leaves
+        the module exactly as it was):
+
+        1. *Check, don't raise, for bad input.* Report problems by appending to
+           ``error_msgs`` (torch's wording), ``missing_keys`` or ``unexpected_keys``;
+           ``load_state_dict`` raises one ``RuntimeError`` with all of them after the walk.
+        2. *Queue writes, never write.* Change parameters, buffers and attributes only with
+           ``self._queue_write(name, value)`` (or by calling
+           ``super()._load_from_state_dict(...)``, which queues the standard keys). Queued
+           writes run after every module's checks passed, in the order queued. Do not call
+           in-place methods (``self.weight.copy_(...)``) or assign attributes here directly.
+        3. *Rewriting the input is fine*: like torch's BatchNorm, an override may add, rename
+           or drop keys in ``state_dict`` before calling ``super()._load_from_state_dict``.
+
+        What if the contract is broken: when a module whose class overrides this method or
+        ``set_extra_state`` is reached, the whole module tree is snapshotted (registries,
+        attributes and box contents), and the snapshot is restored if the load fails or
+        anything raises; so a direct change (or a submodule registered by
+        ``set_extra_state``) is undone too. Objects outside the module tree are not restored.
+
+        ``set_extra_state`` is called during the walk, as in torch (after the writes queued so
+        far have run, so it sees this module's loaded values), which lets it register
+        submodules whose keys are then loaded.
+
+        >>> import torchlike_params as tp, jax.numpy as jnp
+        >>> class Scaled(tp.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__(); self.register_buffer("scale", tp.ones(2)); self.legacy = False
+        ...     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+        ...                               missing_keys, unexpected_keys, error_msgs):
+        ...         old = state_dict.pop(prefix + "gain", None)      # an old checkpoint's name
+        ...         if old is not None:
+        ...             state_dict[prefix + "scale"] = old           # rewrite the input (3.)
+        ...         self._queue_write("legacy", old is not None)     # queue a write (2.)
+        ...         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+        ...                                       missing_keys, unexpected_keys, error_msgs)
+        >>> m = Scaled(); m.load_state_dict({"gain": jnp.array([2.0, 4.0])})
+        <All keys matched successfully>
+        >>> m.scale.tolist(), m.legacy
+        ([2.0, 4.0], True)
         """
-        pending = local_metadata.setdefault("_pending_writes", [])
         assign = local_metadata.get("assign_to_params_buffers", False)
         persistent_buffers = {k: v for k, v in self._buffers.items()
                               if k not in self._non_persistent_buffers_set}
@@ -946,20 +1083,17 @@ class Module:
                 try:
                     if assign:
                         if isinstance(param, Parameter):
-                            if isinstance(box, Parameter):
-                                new = box
-                            else:
-                                new = Parameter._wrap(arr)
-                            pending.append((_assign_param, (self, name, new, param.requires_grad)))
+                            new = box if isinstance(box, Parameter) else Parameter._wrap(arr)
+                            _enqueue(_assign_param, (self, name, new, param.requires_grad))
                         else:
                             new = box if box is not None else Tensor._wrap(arr)
-                            pending.append((setattr, (self, name, new)))
+                            _enqueue(_set_attr, (self, name, new))
                     else:
                         if isinstance(arr, jax.Array) and arr.shape == tuple(param.shape) and arr.dtype == param.dtype:
                             value = arr          # the common case: no broadcast or cast to run
                         else:
                             value = param._broadcast_src(arr).astype(param.dtype)
-                        pending.append((param._set, (value,)))
+                        _enqueue(_write_box, (param, value))
                 except Exception as ex:  # pragma: no cover - casts between same shapes rarely fail
                     error_msgs.append(
                         f'While copying the parameter named "{key}", whose dimensions in the model are '
@@ -970,7 +1104,10 @@ class Module:
         extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
         if getattr(self.__class__, "set_extra_state", Module.set_extra_state) is not Module.set_extra_state:
             if extra_state_key in state_dict:
-                pending.append((self.set_extra_state, (state_dict[extra_state_key],)))
+                txn = _active_load()
+                if txn is not None:
+                    txn.flush()              # torch copies the tensors before it calls set_extra_state
+                self.set_extra_state(state_dict[extra_state_key])
             elif strict:
                 missing_keys.append(extra_state_key)
         elif strict and (extra_state_key in state_dict):
@@ -995,7 +1132,16 @@ class Module:
 
         Note: loading is atomic. Every check (type, size mismatch, missing and unexpected
         keys) runs before anything is written, so after an error the module holds exactly the
-        same boxes and arrays as before. torch may have copied some tensors before it raises.
+        same boxes and arrays as before; a ``set_extra_state`` or ``_load_from_state_dict``
+        override that raises is undone too (see ``_load_from_state_dict``). torch may have
+        copied some tensors before it raises.
+
+        Note: tied tensors. With ``strict=True``, a state that names only one of the names of
+        a tied tensor (``tp.partition`` keeps one name per tensor, e.g. nanoGPT's
+        ``transformer.wte.weight`` for ``lm_head.weight``) loads: the value given for one name
+        is the value of every name of the tie (with ``assign=True`` every name gets the same
+        new box). torch reports the other names as missing; it still does so here with
+        ``strict=False``, and whenever the load has any other error.
 
         >>> import torchlike_params as tp, numpy as np
         >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.zeros(2))
@@ -1009,17 +1155,23 @@ class Module:
         missing_keys: list[str] = []
         unexpected_keys: list[str] = []
         error_msgs: list[str] = []
-        writes: list = []
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
         if metadata is not None:
             state_dict._metadata = metadata
+        txn = _LoadTransaction()
 
         def load(module: Module, local_state_dict: dict, prefix: str = "") -> None:
+            if txn.tree_saved:
+                txn.save_module(module, boxes=True)     # registered during this load: no-op if known
+            else:
+                cls = type(module)
+                if (cls._load_from_state_dict is not Module._load_from_state_dict
+                        or getattr(cls, "set_extra_state", None) is not Module.set_extra_state):
+                    txn.save_tree(self)                 # user code may change things: snapshot first
             local_metadata = dict({} if metadata is None else metadata.get(prefix[:-1], {}))
             if assign:
                 local_metadata["assign_to_params_buffers"] = assign
-            local_metadata["_pending_writes"] = writes
             module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
                                          missing_keys, unexpected_keys, error_msgs)
             children = module._modules
@@ -1035,23 +1187,32 @@ class Module:
                     head, dot, _ = k[start:].partition(".")
                     if dot:
                         groups.setdefault(head, {})[k] = v
-            for name, child in children.items():
+            for name, child in list(children.items()):
                 if child is not None:
                     load(child, groups.get(name, {}), prefix + name + ".")
 
-        load(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                self.__class__.__name__, "\n\t".join(error_msgs)))
-        for fn, args in writes:
-            fn(*args)
+        stack = _load_stack()
+        stack.append(txn)
+        try:
+            load(self, state_dict)
+            if strict and missing_keys and not unexpected_keys and not error_msgs:
+                _cover_ties(self, state_dict, missing_keys, assign, txn)
+            if strict:
+                if unexpected_keys:
+                    error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in unexpected_keys)))
+                if missing_keys:
+                    error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in missing_keys)))
+            if error_msgs:
+                raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                    self.__class__.__name__, "\n\t".join(error_msgs)))
+            txn.flush()
+        except BaseException:
+            txn.rollback()
+            raise
+        finally:
+            stack.pop()
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # -- repr -----------------------------------------------------------------------------------
@@ -1078,8 +1239,3 @@ class Module:
             else:
                 main_str += "\n  " + "\n  ".join(lines) + "\n"
         return main_str + ")"
-
-
-def _assign_param(module: Module, name: str, new: Parameter, requires_grad: bool) -> None:
-    new.requires_grad_(requires_grad)
-    setattr(module, name, new)
