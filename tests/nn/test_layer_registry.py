@@ -625,14 +625,27 @@ def test_training_buffers(spec):
 # 7. Coverage
 # ---------------------------------------------------------------------------------------------
 
+# Abstract bases torch exports for isinstance checks (no forward of their own); each has concrete
+# subclasses with specs, and the test below checks that they are bases of those.
+_ABSTRACT_BASES = {"RNNBase": ("RNN", "LSTM", "GRU"), "RNNCellBase": ("RNNCell", "LSTMCell", "GRUCell")}
+
+
 def _public_layer_classes():
     out = set()
     for n in dir(tp.nn):
         obj = getattr(tp.nn, n)
         if (not n.startswith("_") and isinstance(obj, type) and issubclass(obj, tp.nn.Module)
-                and n not in _CONTAINERS):
+                and n not in _CONTAINERS and n not in _ABSTRACT_BASES):
             out.add(n)
     return out
+
+
+def test_abstract_bases_are_exported_as_in_torch():
+    for base, subclasses in _ABSTRACT_BASES.items():
+        assert isinstance(getattr(torch.nn, base), type)
+        for sub in subclasses:
+            assert issubclass(getattr(tp.nn, sub), getattr(tp.nn, base))
+            assert issubclass(getattr(torch.nn, sub), getattr(torch.nn, base))
 
 
 def test_every_public_layer_has_a_spec():

@@ -25,7 +25,7 @@ from ._module import Module
 
 # RNNBase and RNNCellBase (public in torch.nn) stay importable from here but are not re-exported:
 # they have no forward, so the layer registry could not give them a spec.
-__all__ = ['RNN', 'LSTM', 'GRU', 'RNNCell', 'LSTMCell', 'GRUCell']
+__all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
