@@ -177,7 +177,7 @@ def test_tied_weights_follow_torch(tie):
             # Same type and wording; torch's key list here depends on its set iteration order.
             assert got[0] == texp[0] and got[1].split("[")[0] == texp[1].split("[")[0]
         else:
-            np.testing.assert_allclose(got, texp, rtol=1e-6)
+            np.testing.assert_allclose(got, texp, rtol=1e-5, atol=1e-6)   # float32 rounding near cancellation
         del same
 
 
