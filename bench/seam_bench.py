@@ -7,6 +7,8 @@ with ``np.asarray``/``.numpy()``; build and read are timed separately):
   timm and HF init), biases zero, LayerNorms one/zero.
 * ``gpt2_default``: the same tensors with torch's default distributions (the existing fill, to
   check it did not slow down).
+* ``gpt2_modules``: GPT-2-small built from ``nn.Embedding``, ``nn.LayerNorm`` and ``nn.Linear``
+  with torch's default init.
 * ``linear_1x1``: ``ModuleList([Linear(1, 1) for _ in range(5000)])`` (10,000 tiny draws).
 * ``small_norms``: 1,000 blocks of ``LayerNorm(32)`` + ``Linear(32, 32)`` (many small draws and
   deterministic fills).
@@ -77,12 +79,26 @@ if scenario.startswith("gpt2"):
         for fin, fout in ((d, 4 * d), (4 * d, d)):
             weight((fout, fin), fin); bias(fout, fin)
     ln()
+elif scenario == "gpt2_modules":
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.c_fc, self.mlp_proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(V, d), nn.Embedding(P, d)
+            self.h = nn.ModuleList([Block() for _ in range(L)])
+            self.ln_f = nn.LayerNorm(d)
+    model = GPT()
+    params = list(model.parameters())
 elif scenario == "linear_1x1":
     model = nn.ModuleList([nn.Linear(1, 1) for _ in range(5000)])
     params = list(model.parameters())
 elif scenario == "small_norms":
-    model = nn.ModuleList([nn.Sequential(nn.LayerNorm(32), nn.Linear(32, 32)) if hasattr(nn, "LayerNorm")
-                           else nn.Sequential(nn.Linear(32, 32)) for _ in range(1000)])
+    model = nn.ModuleList([nn.Sequential(nn.LayerNorm(32), nn.Linear(32, 32)) for _ in range(1000)])
     params = list(model.parameters())
 _t2 = time.perf_counter()
 total = 0.0
@@ -95,7 +111,7 @@ print("RESULT " + json.dumps({{"import_s": _t1 - _t0, "build_s": _t2 - _t1, "rea
                               "numbers": int(sum(int(np.prod(p.shape)) for p in params))}}))
 """
 
-SCENARIOS = ("gpt2_trunc", "gpt2_default", "linear_1x1", "small_norms")
+SCENARIOS = ("gpt2_trunc", "gpt2_default", "gpt2_modules", "linear_1x1", "small_norms")
 SIDES = ("torch", "ours", "ours-nocache")
 _CACHE_DIR = os.path.join(tempfile.gettempdir(), "torchlike_params_seam_bench_xla")
 

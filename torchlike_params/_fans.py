@@ -20,8 +20,8 @@ def shape_of(x: Any) -> tuple[int, ...]:
     ((3, 4), (2,))
     """
     if isinstance(x, (tuple, list)):
-        return tuple(int(s) for s in x)
-    return tuple(int(s) for s in x.shape)
+        return tuple(map(int, x))
+    return tuple(map(int, x.shape))
 
 
 def calculate_gain(nonlinearity: str, param: Any = None) -> float | int:

@@ -54,6 +54,30 @@ class Uninitialized(LazyArray):
         return np.zeros(self.shape, self.dtype)
 
 
+class Full(LazyArray):
+    """A constant fill (``fill_``, ``zero_``, ``ones_``): built on the host only when read.
+
+    A model's deterministic fills (LayerNorm's ones and zeros, zeroed biases) then cost no
+    device dispatch at construction; ``np.asarray(box)`` reads them without a device array.
+
+    >>> f = Full((2,), "float32", 1.5)
+    >>> f.host().tolist(), f.result().dtype
+    ([1.5, 1.5], dtype('float32'))
+    """
+
+    __slots__ = ("shape", "dtype", "ndim", "value")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any, value: Any) -> None:
+        self.shape, self.dtype, self.ndim, self.value = tuple(shape), jnp.dtype(dtype), len(shape), value
+
+    def host(self) -> np.ndarray:
+        one = np.asarray(self.value).astype(self.dtype)     # C casts: wraps as torch does (uint8 -1 -> 255)
+        return np.broadcast_to(one, self.shape)
+
+    def compute(self) -> jax.Array:
+        return jax.device_put(np.ascontiguousarray(self.host()))
+
+
 _LEAK = ("A value traced by JAX was about to be stored in a {kind} created outside the trace (for example an "
          "in-place change or a BatchNorm update inside jax.jit of a closed-over module); it would leave a "
          "tracer in the module. Run the step through torchlike_params.functional_call(module, state, args, "

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _checks, _dtype
-from ._storage import Storage, Uninitialized
+from ._storage import Full, Storage, Uninitialized
 from .random import _default as _random
 
 
@@ -570,7 +570,9 @@ class Tensor:
         [7.0, 7.0]
         """
         v = _fill_value(value, self.dtype)
-        return self._set(jnp.full(self.shape, v, dtype=self.dtype))
+        if isinstance(v, jax.core.Tracer):
+            return self._set(jnp.full(self.shape, v, dtype=self.dtype))
+        return self._set(Full(self.shape, self.dtype, v.item() if hasattr(v, "item") else v))
 
     def zero_(self) -> "Tensor":
         """Fill with zeros; returns self.
@@ -578,7 +580,7 @@ class Tensor:
         >>> tp.ones(2).zero_().tolist()
         [0.0, 0.0]
         """
-        return self._set(jnp.zeros(self.shape, dtype=self.dtype))
+        return self._set(Full(self.shape, self.dtype, 0))
 
     def _broadcast_src(self, src: Any) -> jax.Array:
         s = jnp.asarray(_unwrap(src))

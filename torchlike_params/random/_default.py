@@ -105,8 +105,8 @@ def resolve(generator: Any = None, key: jax.Array | None = None) -> Any:
             raise ValueError("Expected at most one of `generator` and `key`, got both")
         return _KeyGenerator.from_key(key)
     gen = current_generator() if generator is None else check_generator(generator)
-    if not getattr(gen, "traceable", False) and tracing():
-        raise RuntimeError(_BAKED)
+    if type(gen) is not Generator and not getattr(gen, "traceable", False) and tracing():
+        raise RuntimeError(_BAKED)      # (the key stream checks this itself, at the draw)
     return gen
 
 

@@ -13,6 +13,7 @@ Three kinds of program, each compiled once per dtype and cached on disk (``_exec
 * ``rows``: a batch of up to 64 rows of 256 elements, each row from any draw (its own index,
   start, distribution and parameters). Draws of up to 4,096 elements queue their rows in the
   open batch, so a model of thousands of small tensors runs a few programs, not thousands.
+  A batch runs when one of its draws is first read, on the reading thread.
 * ``trunc_chunk``: a chunk of a truncated normal, with torch's two rejection branches run
   element-wise (each element's value is its first accepted round, as in the whole-tensor loop).
 """
@@ -184,7 +185,6 @@ class _Batch:
         self.p1 = np.ones(ROWS, np.float32)
         self.used = 0
         self.closed = False
-        self.future = None
         self.lock = threading.Lock()
         self.out: np.ndarray | None = None
 
@@ -199,12 +199,11 @@ class _Batch:
         exe = _exec_cache.compiled(_sampling.rows, "rows", args, {"size": ROW, "dtype": self.dtype})
         return np.asarray(exe(*args))
 
-    def submit(self) -> None:
-        """Close the batch and start it on the pool (the caller holds ``_BATCH_LOCK``)."""
+    def close(self) -> None:
+        """No more rows (the caller holds ``_BATCH_LOCK``). The batch runs when first read, on the
+        reading thread: small draws that are never read (a default init overwritten by
+        ``apply(init_fn)``) cost nothing, and building a model never competes with them."""
         self.closed = True
-        with self.lock:
-            if self.future is None and self.out is None:
-                self.future = _pool().submit(self._run)
 
     def values(self) -> np.ndarray:
         if not self.closed:
@@ -212,8 +211,7 @@ class _Batch:
                 self.closed = True
         with self.lock:
             if self.out is None:
-                self.out = self.future.result() if self.future is not None else self._run()
-                self.future = None
+                self.out = self._run()
             return self.out
 
 
@@ -232,11 +230,11 @@ def _batched(kind: str, kd_host: np.ndarray, index: int, shape: tuple[int, ...],
             b = _BATCH
             if b is None or b.closed or b.used == ROWS or b.dtype != jnp.dtype(dtype) or b.kd is not kd_host:
                 if b is not None:
-                    b.submit()
+                    b.close()
                 b = _BATCH = _Batch(kd_host, jnp.dtype(dtype))
             placed.append((b, b.add(index, r * ROW, kind == "normal", p0, p1)))
         if _BATCH is not None and _BATCH.used == ROWS:
-            _BATCH.submit()
+            _BATCH.close()
             _BATCH = None
 
     def join() -> np.ndarray:

@@ -175,7 +175,7 @@ class Generator:
 
     # -- requests ----------------------------------------------------------------------------
     def _eager(self, dtype) -> bool:
-        return self._kd_host is not None and not self._traced and not tracing() and _eager_cpu.available(dtype)
+        return self._kd_host is not None and not self._traced and _eager_cpu.available(dtype) and not tracing()
 
     def uniform(self, shape: Sequence[int], dtype: Any, low: float, high: float) -> Any:
         """U[low, high) of ``shape``/``dtype`` from the next draw (eagerly on CPU: a ``LazyArray``).
@@ -195,9 +195,12 @@ class Generator:
         return self._basic("normal", shape, dtype, mean, std)
 
     def _basic(self, kind: str, shape: Sequence[int], dtype: Any, p0: float, p1: float) -> Any:
-        shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
+        shape, dtype = tuple(map(int, shape)), _dtype.canonical(dtype)
         if self._eager(dtype):
-            return _eager_cpu.chunked(kind, self._kd_host, self._next_index(), shape, dtype, p0, p1)
+            with self._lock:           # eager: not tracing, so _next_index's check is already done
+                i = self._counter
+                self._counter += 1
+            return _eager_cpu.chunked(kind, self._kd_host, i, shape, dtype, p0, p1)
         sample = _sampling.uniform if kind == "uniform" else _sampling.normal
         return sample(self.next_key(), shape, dtype, p0, p1)
 
