@@ -390,3 +390,17 @@ def test_parameter_and_buffer_defaults_like_torch():
     assert tp.Buffer(tp.zeros(2)).persistent is True
     assert isinstance(tp.Parameter(tp.zeros(1)), tp.Tensor) and isinstance(tp.Buffer(tp.zeros(1)), tp.Tensor)
     assert tp.is_tensor(tp.Parameter(tp.zeros(1))) == torch.is_tensor(torch.nn.Parameter(torch.zeros(1)))
+
+
+def test_constant_fills_keep_the_shape_and_dtype_when_materialized():
+    # a 0-d box filled eagerly, then read on the device (regression: the lazy constant once became (1,))
+    for shape in ((), (0,), (3,), (2, 0, 3)):
+        t = tp.ones(*shape) if shape else tp.tensor(1.0)
+        t.zero_()
+        assert t.value.shape == shape and tuple(t.shape) == shape
+        t.fill_(2.5)
+        assert t.value.shape == shape and np.asarray(t).shape == shape
+    n = tp.tensor(0, dtype=tp.int32)
+    n.zero_()
+    n.add_(1)
+    assert n.value.shape == () and int(n) == 1

@@ -75,7 +75,7 @@ class Full(LazyArray):
         return np.broadcast_to(one, self.shape)
 
     def compute(self) -> jax.Array:
-        return jax.device_put(np.ascontiguousarray(self.host()))
+        return jax.device_put(np.array(self.host()))          # a contiguous copy that keeps 0-d shapes
 
 
 _LEAK = ("A value traced by JAX was about to be stored in a {kind} created outside the trace (for example an "

@@ -523,6 +523,9 @@ class PReLU(Module):
 
     Default init (torch's): ``constant_(weight, init)``; no randomness is drawn.
 
+    Attributes:
+        weight: (num_parameters,), filled with ``init`` (0.25 by default).
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.PReLU(3)
     >>> m, m.weight.shape, m(jnp.ones((2, 3))).shape

@@ -21,6 +21,11 @@ __all__ = ['MultiheadAttention']
 class NonDynamicallyQuantizableLinear(Linear):
     """torch's name for ``MultiheadAttention.out_proj``: a plain :class:`Linear` (the name shows in the repr).
 
+    Attributes:
+        weight: (out_features, in_features), U(-sqrt(k), sqrt(k)) with k = 1/in_features (Linear's init).
+        bias: (out_features,), U(-sqrt(k), sqrt(k)) with k = 1/in_features (MultiheadAttention then zeroes it);
+            None if bias=False.
+
     >>> import torchlike_params as tp
     >>> tp.nn.MultiheadAttention(4, 2).out_proj
     NonDynamicallyQuantizableLinear(in_features=4, out_features=4, bias=True)
@@ -49,6 +54,19 @@ class MultiheadAttention(Module):
         query ``(L, N, E)`` (``(N, L, E)`` with batch_first) or ``(L, E)``; key/value ``(S, N, kdim/vdim)``.
         ``key_padding_mask (N, S)``, ``attn_mask (L, S)`` or ``(N*num_heads, L, S)``: bool (True = ignore) or
         float (added). Returns ``(attn_output, attn_weights or None)``.
+
+    Attributes:
+        in_proj_weight: (3*embed_dim, embed_dim), xavier_uniform_, i.e. U(-a, a) with a = sqrt(6/(4*embed_dim));
+            None unless kdim == vdim == embed_dim.
+        q_proj_weight: (embed_dim, embed_dim), xavier_uniform_ (a = sqrt(6/(2*embed_dim)));
+            None unless kdim or vdim differs from embed_dim (likewise k_proj_weight, v_proj_weight).
+        k_proj_weight: (embed_dim, kdim), xavier_uniform_ (a = sqrt(6/(embed_dim + kdim))).
+        v_proj_weight: (embed_dim, vdim), xavier_uniform_ (a = sqrt(6/(embed_dim + vdim))).
+        in_proj_bias: (3*embed_dim,), zeros; None if bias=False.
+        out_proj.weight: (embed_dim, embed_dim), U(-sqrt(k), sqrt(k)) with k = 1/embed_dim (Linear's init).
+        out_proj.bias: (embed_dim,), zeros; None if bias=False.
+        bias_k: (1, 1, embed_dim), xavier_normal_: N(0, std=1/sqrt(embed_dim)); None unless add_bias_kv=True.
+        bias_v: (1, 1, embed_dim), xavier_normal_: N(0, std=1/sqrt(embed_dim)); None unless add_bias_kv=True.
 
     Note:
         torch's fast path (``_native_multi_head_attention``, nested tensors) is not implemented; the math

@@ -165,6 +165,11 @@ class Conv1d(_Conv):
     Shape:
         ``(N, C_in, L)`` or ``(C_in, L)`` -> ``(N, C_out, L_out)`` or ``(C_out, L_out)``.
 
+    Attributes:
+        weight: (out_channels, in_channels/groups, kernel_size),
+            U(-sqrt(k), sqrt(k)) with k = groups / (in_channels * kernel_size).
+        bias: (out_channels,), U(-sqrt(k), sqrt(k)) with the same k; None if bias=False.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.Conv1d(4, 8, 3, bias=False)
     >>> m.weight.shape, m(jnp.ones((2, 4, 10))).shape, m(jnp.ones((2, 4, 10))).dtype
@@ -205,6 +210,11 @@ class Conv2d(_Conv):
     Shape:
         ``(N, C_in, H, W)`` or ``(C_in, H, W)`` -> ``(N, C_out, H_out, W_out)`` or ``(C_out, H_out, W_out)``.
 
+    Attributes:
+        weight: (out_channels, in_channels/groups, kH, kW) with (kH, kW) = kernel_size,
+            U(-sqrt(k), sqrt(k)) with k = groups / (in_channels * kH * kW).
+        bias: (out_channels,), U(-sqrt(k), sqrt(k)) with the same k; None if bias=False.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.Conv2d(3, 8, 3, padding=1)
     >>> m, m.weight.shape, m(jnp.ones((2, 3, 6, 6))).shape
@@ -244,6 +254,11 @@ class Conv3d(_Conv):
 
     Shape:
         ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` -> ``(N, C_out, D_out, H_out, W_out)`` or unbatched.
+
+    Attributes:
+        weight: (out_channels, in_channels/groups, kD, kH, kW) with (kD, kH, kW) = kernel_size,
+            U(-sqrt(k), sqrt(k)) with k = groups / (in_channels * kD * kH * kW).
+        bias: (out_channels,), U(-sqrt(k), sqrt(k)) with the same k; None if bias=False.
 
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.Conv3d(2, 4, 3)
@@ -338,6 +353,11 @@ class ConvTranspose1d(_ConvTransposeNd):
         ``(N, C_in, L)`` or ``(C_in, L)`` -> ``(N, C_out, L_out)`` or ``(C_out, L_out)``.
         ``forward(input, output_size=None)``: ``output_size`` picks the output padding as torch does.
 
+    Attributes:
+        weight: (in_channels, out_channels/groups, kernel_size),
+            U(-sqrt(k), sqrt(k)) with k = groups / (out_channels * kernel_size).
+        bias: (out_channels,), U(-sqrt(k), sqrt(k)) with the same k; None if bias=False.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.ConvTranspose1d(4, 6, 3, stride=2, output_padding=1)
     >>> m.weight.shape, m(jnp.ones((2, 4, 5))).shape, m(jnp.ones((2, 4, 5)), output_size=[11]).shape
@@ -378,6 +398,11 @@ class ConvTranspose2d(_ConvTransposeNd):
         ``(N, C_in, H, W)`` or ``(C_in, H, W)`` -> ``(N, C_out, H_out, W_out)`` or unbatched.
         ``forward(input, output_size=None)``: ``output_size`` picks the output padding as torch does.
 
+    Attributes:
+        weight: (in_channels, out_channels/groups, kH, kW) with (kH, kW) = kernel_size,
+            U(-sqrt(k), sqrt(k)) with k = groups / (out_channels * kH * kW).
+        bias: (out_channels,), U(-sqrt(k), sqrt(k)) with the same k; None if bias=False.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, groups=2)
     >>> m, m.weight.shape, m(jnp.ones((1, 4, 5, 5))).shape
@@ -417,6 +442,11 @@ class ConvTranspose3d(_ConvTransposeNd):
     Shape:
         ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` -> ``(N, C_out, D_out, H_out, W_out)`` or unbatched.
         ``forward(input, output_size=None)``: ``output_size`` picks the output padding as torch does.
+
+    Attributes:
+        weight: (in_channels, out_channels/groups, kD, kH, kW) with (kD, kH, kW) = kernel_size,
+            U(-sqrt(k), sqrt(k)) with k = groups / (out_channels * kD * kH * kW).
+        bias: (out_channels,), U(-sqrt(k), sqrt(k)) with the same k; None if bias=False.
 
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.ConvTranspose3d(2, 4, 2, stride=2)

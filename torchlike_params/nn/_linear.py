@@ -41,6 +41,10 @@ class Linear(Module):
     Default init (torch's): ``kaiming_uniform_(weight, a=sqrt(5))``, i.e. U(±1/sqrt(in_features)),
     then ``bias`` ~ U(±1/sqrt(fan_in)), drawn in that order from the current generator.
 
+    Attributes:
+        weight: (out_features, in_features), U(-sqrt(k), sqrt(k)) with k = 1/in_features.
+        bias: (out_features,), U(-sqrt(k), sqrt(k)) with k = 1/in_features; None if bias=False.
+
     >>> import jax.numpy as jnp, torchlike_params as tp
     >>> m = tp.nn.Linear(3, 4)
     >>> m, m.weight.shape, m(jnp.ones((2, 3))).shape
@@ -100,6 +104,10 @@ class Bilinear(Module):
 
     Default init (torch's): ``bound = 1/sqrt(in1_features)``; ``weight`` then ``bias`` ~ U(±bound),
     drawn in that order. ``in1_features <= 0`` raises torch's ValueError.
+
+    Attributes:
+        weight: (out_features, in1_features, in2_features), U(-sqrt(k), sqrt(k)) with k = 1/in1_features.
+        bias: (out_features,), U(-sqrt(k), sqrt(k)) with k = 1/in1_features; None if bias=False.
 
     >>> import jax.numpy as jnp, torchlike_params as tp
     >>> m = tp.nn.Bilinear(2, 3, 4)

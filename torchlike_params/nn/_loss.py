@@ -138,6 +138,9 @@ class NLLLoss(_WeightedLoss):
     Shape: input ``(N, C)``, ``(C)`` or ``(N, C, d_1, ...)`` log-probabilities; target ``(N)``, ``()`` or
     ``(N, d_1, ...)`` integer class indices; output scalar, or the target's shape for ``'none'``.
 
+    Attributes:
+        weight: (C,) buffer, the ``weight`` argument as given; None by default.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.NLLLoss(weight=jnp.array([1.0, 2.0]))
     >>> list(m.state_dict()), m(jnp.log(jnp.full((3, 2), 0.5)), jnp.array([0, 1, 1])).shape
@@ -170,6 +173,9 @@ class CrossEntropyLoss(_WeightedLoss):
     Shape: input ``(N, C)``, ``(C)`` or ``(N, C, d_1, ...)``; target class indices ``(N)``, ``()`` or
     ``(N, d_1, ...)``, or probabilities of the input's shape; output scalar, or per-sample for ``'none'``.
 
+    Attributes:
+        weight: (C,) buffer, the ``weight`` argument as given; None by default.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.CrossEntropyLoss(label_smoothing=0.1)
     >>> m, m(jnp.zeros((2, 4)), jnp.array([1, 3])).dtype
@@ -201,6 +207,9 @@ class BCELoss(_WeightedLoss):
 
     Shape: input ``(*)``, target ``(*)`` (same shape), output scalar, or ``(*)`` for ``'none'``.
 
+    Attributes:
+        weight: buffer broadcastable to the target, the ``weight`` argument as given; None by default.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> round(float(tp.nn.BCELoss()(jnp.array([0.5]), jnp.array([1.0]))), 4)
     0.6931
@@ -224,6 +233,10 @@ class BCEWithLogitsLoss(_Loss):
         target (a registered buffer).
 
     Shape: input ``(*)``, target ``(*)`` (same shape), output scalar, or ``(*)`` for ``'none'``.
+
+    Attributes:
+        weight: buffer broadcastable to the target, the ``weight`` argument as given; None by default.
+        pos_weight: buffer broadcastable to the target (e.g. (C,) for ``(N, C)``), as given; None by default.
 
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> m = tp.nn.BCEWithLogitsLoss(pos_weight=jnp.ones(3))

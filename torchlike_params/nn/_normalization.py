@@ -157,6 +157,13 @@ _BN_DOC = r"""Batch Normalization over a {shape} input, per channel ``C``.
 
     Shape: {shape_detail}; the output has the input's shape.
 
+    Attributes:
+        weight: (num_features,), ones; None if affine=False.
+        bias: (num_features,), zeros; None if affine=False or bias=False.
+        running_mean: (num_features,), zeros (buffer); None if track_running_stats=False.
+        running_var: (num_features,), ones (buffer); None if track_running_stats=False.
+        num_batches_tracked: (), 0 (0-dim integer buffer); None if track_running_stats=False.
+
     Note: ``num_batches_tracked`` is int64 in torch; here it has the canonical integer dtype
     (int32 unless ``jax_enable_x64``). With ``momentum=None`` the factor is computed in float32
     (torch: float64). Buffer updates are stored in place eagerly; under ``jax.jit`` run training
@@ -285,6 +292,13 @@ _IN_DOC = r"""Instance Normalization over a {shape} input: each sample's channel
     Shape: {shape_detail}; the output has the input's shape. A mismatching channel count
     raises with ``affine=True`` and warns otherwise, as in torch.
 
+    Attributes:
+        weight: (num_features,), ones; None unless affine=True.
+        bias: (num_features,), zeros; None unless affine=True (and bias=True).
+        running_mean: (num_features,), zeros (buffer); None unless track_running_stats=True.
+        running_var: (num_features,), ones (buffer); None unless track_running_stats=True.
+        num_batches_tracked: (), 0 (0-dim integer buffer, never incremented); None unless track_running_stats=True.
+
     Note: the buffers (when tracked) include ``num_batches_tracked`` as in torch, which never
     increments it for instance norm. Buffer updates follow BatchNorm's rules (in place eagerly,
     as values through ``functional_call``).
@@ -352,6 +366,10 @@ class LayerNorm(Module):
 
     Shape: ``(*, *normalized_shape)``; the output has the input's shape.
 
+    Attributes:
+        weight: normalized_shape, ones; None if elementwise_affine=False.
+        bias: normalized_shape, zeros; None if elementwise_affine=False or bias=False.
+
     >>> import jax.numpy as jnp, torchlike_params as tp
     >>> m = tp.nn.LayerNorm(5)
     >>> m, m(jnp.ones((2, 5))).shape, m.weight.dtype
@@ -408,6 +426,9 @@ class RMSNorm(Module):
 
     Shape: ``(*, *normalized_shape)``; the output has the input's shape.
 
+    Attributes:
+        weight: normalized_shape, ones; None if elementwise_affine=False.
+
     >>> import jax.numpy as jnp, torchlike_params as tp
     >>> m = tp.nn.RMSNorm(4)
     >>> m, m(jnp.ones((2, 4))).shape
@@ -458,6 +479,10 @@ class GroupNorm(Module):
         bias: keyword-only; False drops the bias.
 
     Shape: ``(N, C, *)``; the output has the input's shape.
+
+    Attributes:
+        weight: (num_channels,), ones; None if affine=False.
+        bias: (num_channels,), zeros; None if affine=False or bias=False.
 
     >>> import jax.numpy as jnp, torchlike_params as tp
     >>> m = tp.nn.GroupNorm(2, 4)

@@ -103,6 +103,14 @@ class RNNBase(Module):
     ``H_r * num_directions`` after. Every parameter is drawn from ``U(-1/sqrt(H), 1/sqrt(H))`` in
     that order (torch's ``reset_parameters``).
 
+    Attributes:
+        weight_ih_l{k}: (G*H, in_k), U(-1/sqrt(H), 1/sqrt(H)).
+        weight_hh_l{k}: (G*H, H_r), U(-1/sqrt(H), 1/sqrt(H)).
+        bias_ih_l{k}: (G*H,), U(-1/sqrt(H), 1/sqrt(H)); absent if bias=False.
+        bias_hh_l{k}: (G*H,), U(-1/sqrt(H), 1/sqrt(H)); absent if bias=False.
+        weight_hr_l{k}: (P, H), U(-1/sqrt(H), 1/sqrt(H)); only for LSTM with proj_size=P > 0.
+        *_reverse: the same shapes and init for the reverse direction; only with bidirectional=True.
+
     Note:
         ``PackedSequence`` inputs are not supported. ``flatten_parameters()`` is a no-op (there is
         no cuDNN buffer to compact). ``mode`` strings are torch's (``'LSTM'``, ``'GRU'``,
@@ -315,6 +323,14 @@ class RNN(RNNBase):
         input ``(L, N, H_in)`` (``(N, L, H_in)`` with ``batch_first``) or unbatched ``(L, H_in)``;
         ``hx (D*num_layers, N, H)`` or ``(D*num_layers, H)``. Returns ``(output (L, N, D*H), h_n)``.
 
+    Attributes:
+        weight_ih_l{k}: (hidden_size, input_size) for k = 0, else (hidden_size, D*hidden_size) with
+            D = 2 if bidirectional else 1; U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        weight_hh_l{k}: (hidden_size, hidden_size), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        bias_ih_l{k}: (hidden_size,), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); absent if bias=False.
+        bias_hh_l{k}: (hidden_size,), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); absent if bias=False.
+        *_reverse: the same shapes and init for the reverse direction; only with bidirectional=True.
+
     Note:
         ``PackedSequence`` inputs are not supported. ``proj_size=`` raises torch's ``ValueError``;
         other unknown keywords raise ``TypeError``.
@@ -351,6 +367,15 @@ class GRU(RNNBase):
 
     Args: as :class:`RNN` (no ``nonlinearity``). Shape: as :class:`RNN`, with ``G = 3``.
 
+    Attributes:
+        weight_ih_l{k}: (3*hidden_size, input_size) = (W_ir|W_iz|W_in) for k = 0, else (3*hidden_size, D*hidden_size)
+            with D = 2 if bidirectional else 1; U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        weight_hh_l{k}: (3*hidden_size, hidden_size) = (W_hr|W_hz|W_hn),
+            U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        bias_ih_l{k}: (3*hidden_size,), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); absent if bias=False.
+        bias_hh_l{k}: (3*hidden_size,), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); absent if bias=False.
+        *_reverse: the same shapes and init for the reverse direction; only with bidirectional=True.
+
     Note:
         ``PackedSequence`` inputs are not supported. ``proj_size=`` raises torch's ``ValueError``.
 
@@ -382,6 +407,16 @@ class LSTM(RNNBase):
     Shape:
         input as :class:`RNN`; ``hx = (h_0 (D*num_layers, N, H_out), c_0 (D*num_layers, N, H))`` with
         ``H_out = proj_size or hidden_size``. Returns ``(output (L, N, D*H_out), (h_n, c_n))``.
+
+    Attributes:
+        weight_ih_l{k}: (4*hidden_size, input_size) = (W_ii|W_if|W_ig|W_io) for k = 0, else (4*hidden_size, D*H_out)
+            with D = 2 if bidirectional else 1; U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        weight_hh_l{k}: (4*hidden_size, H_out) = (W_hi|W_hf|W_hg|W_ho),
+            U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        bias_ih_l{k}: (4*hidden_size,), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); absent if bias=False.
+        bias_hh_l{k}: (4*hidden_size,), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); absent if bias=False.
+        weight_hr_l{k}: (proj_size, hidden_size), U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); proj_size > 0 only.
+        *_reverse: the same shapes and init for the reverse direction; only with bidirectional=True.
 
     Note:
         ``PackedSequence`` inputs are not supported.
@@ -434,6 +469,12 @@ class LSTM(RNNBase):
 class RNNCellBase(Module):
     r"""Shared base of the cells: ``weight_ih (G*H, in)``, ``weight_hh (G*H, H)``, ``bias_ih``, ``bias_hh``,
     all drawn from ``U(-1/sqrt(H), 1/sqrt(H))`` in that order.
+
+    Attributes:
+        weight_ih: (num_chunks*hidden_size, input_size), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        weight_hh: (num_chunks*hidden_size, hidden_size), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        bias_ih: (num_chunks*hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
+        bias_hh: (num_chunks*hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
 
     Note: not re-exported from ``torchlike_params.nn`` (torch exports it).
 
@@ -526,6 +567,12 @@ class RNNCell(RNNCellBase):
 
     Shape: input ``(N, H_in)`` or ``(H_in)``, ``hx`` ``(N, H)`` or ``(H)`` (zeros if omitted); returns ``h'``.
 
+    Attributes:
+        weight_ih: (hidden_size, input_size), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        weight_hh: (hidden_size, hidden_size), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        bias_ih: (hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
+        bias_hh: (hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> h = tp.nn.RNNCell(3, 4, nonlinearity='relu')(jnp.ones((2, 3)))
     >>> h.shape, h.dtype
@@ -558,6 +605,12 @@ class LSTMCell(RNNCellBase):
 
     Shape: input ``(N, H_in)`` or ``(H_in)``; ``hx = (h, c)`` each ``(N, H)`` or ``(H)``; returns ``(h', c')``.
 
+    Attributes:
+        weight_ih: (4*hidden_size, input_size) = (W_ii|W_if|W_ig|W_io), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        weight_hh: (4*hidden_size, hidden_size) = (W_hi|W_hf|W_hg|W_ho), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        bias_ih: (4*hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
+        bias_hh: (4*hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
+
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> h, c = tp.nn.LSTMCell(3, 4)(jnp.ones(3))
     >>> h.shape, c.shape, h.dtype
@@ -582,6 +635,12 @@ class GRUCell(RNNCellBase):
     Args: ``input_size``, ``hidden_size``, ``bias`` as :class:`RNNCell`.
 
     Shape: as :class:`RNNCell`.
+
+    Attributes:
+        weight_ih: (3*hidden_size, input_size) = (W_ir|W_iz|W_in), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        weight_hh: (3*hidden_size, hidden_size) = (W_hr|W_hz|W_hn), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size.
+        bias_ih: (3*hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
+        bias_hh: (3*hidden_size,), U(-sqrt(k), sqrt(k)) with k = 1/hidden_size; None if bias=False.
 
     >>> import torchlike_params as tp, jax.numpy as jnp
     >>> h = tp.nn.GRUCell(3, 4, bias=False)(jnp.ones((2, 3)), jnp.zeros((2, 4)))

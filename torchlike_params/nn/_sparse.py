@@ -65,6 +65,10 @@ class Embedding(Module):
 
     Shape: integer ``(*)`` input, output ``(*, embedding_dim)``.
 
+    Attributes:
+        weight: (num_embeddings, embedding_dim), N(0, 1) with the padding_idx row (if any) zeroed;
+            ``_weight`` as given (nothing drawn) when passed.
+
     Note: with ``max_norm`` torch rescales the rows of ``weight`` in place during the forward;
     here the forward is pure: the output (and the gradient) are torch's, but ``weight`` is not
     modified. Out-of-range indices give NaN rows instead of an IndexError (values are not read
@@ -161,6 +165,10 @@ class EmbeddingBag(Module):
 
     Shape: ``input`` ``(B, L)`` (with ``offsets=None``) or 1D ``(N,)`` with 1D ``offsets``;
     output ``(B, embedding_dim)``. Empty bags give zeros.
+
+    Attributes:
+        weight: (num_embeddings, embedding_dim), N(0, 1) with the padding_idx row (if any) zeroed;
+            ``_weight`` as given (nothing drawn) when passed.
 
     Note: as ``Embedding``: ``max_norm`` does not modify ``weight``, index and offset values
     are not checked, gradients are dense.

@@ -65,6 +65,18 @@ class TransformerEncoderLayer(Module):
 
     Shape: src ``(S, N, E)`` (``(N, S, E)`` with batch_first) or ``(S, E)``; the output has its shape.
 
+    Attributes:
+        self_attn.in_proj_weight: (3*d_model, d_model), xavier_uniform_: U(-a, a) with a = sqrt(6/(4*d_model)).
+        self_attn.in_proj_bias: (3*d_model,), zeros; None if bias=False.
+        self_attn.out_proj.weight: (d_model, d_model), U(-sqrt(k), sqrt(k)) with k = 1/d_model.
+        self_attn.out_proj.bias: (d_model,), zeros; None if bias=False.
+        linear1.weight: (dim_feedforward, d_model), U(-sqrt(k), sqrt(k)) with k = 1/d_model.
+        linear1.bias: (dim_feedforward,), U(-sqrt(k), sqrt(k)) with k = 1/d_model; None if bias=False.
+        linear2.weight: (d_model, dim_feedforward), U(-sqrt(k), sqrt(k)) with k = 1/dim_feedforward.
+        linear2.bias: (d_model,), U(-sqrt(k), sqrt(k)) with k = 1/dim_feedforward; None if bias=False.
+        norm1.weight, norm2.weight: (d_model,), ones.
+        norm1.bias, norm2.bias: (d_model,), zeros; None if bias=False.
+
     Note: see the module docstring (fast paths are not implemented; the math path gives the same values).
 
     >>> import torchlike_params as tp, jax.numpy as jnp
@@ -134,6 +146,22 @@ class TransformerDecoderLayer(Module):
     Args: as :class:`TransformerEncoderLayer`.
 
     Shape: tgt ``(T, N, E)``, memory ``(S, N, E)`` (batch first with ``batch_first``); output as tgt.
+
+    Attributes:
+        self_attn.in_proj_weight: (3*d_model, d_model), xavier_uniform_: U(-a, a) with a = sqrt(6/(4*d_model)).
+        self_attn.in_proj_bias: (3*d_model,), zeros; None if bias=False.
+        self_attn.out_proj.weight: (d_model, d_model), U(-sqrt(k), sqrt(k)) with k = 1/d_model.
+        self_attn.out_proj.bias: (d_model,), zeros; None if bias=False.
+        multihead_attn.in_proj_weight: (3*d_model, d_model), xavier_uniform_: U(-a, a) with a = sqrt(6/(4*d_model)).
+        multihead_attn.in_proj_bias: (3*d_model,), zeros; None if bias=False.
+        multihead_attn.out_proj.weight: (d_model, d_model), U(-sqrt(k), sqrt(k)) with k = 1/d_model.
+        multihead_attn.out_proj.bias: (d_model,), zeros; None if bias=False.
+        linear1.weight: (dim_feedforward, d_model), U(-sqrt(k), sqrt(k)) with k = 1/d_model.
+        linear1.bias: (dim_feedforward,), U(-sqrt(k), sqrt(k)) with k = 1/d_model; None if bias=False.
+        linear2.weight: (d_model, dim_feedforward), U(-sqrt(k), sqrt(k)) with k = 1/dim_feedforward.
+        linear2.bias: (d_model,), U(-sqrt(k), sqrt(k)) with k = 1/dim_feedforward; None if bias=False.
+        norm1.weight, norm2.weight, norm3.weight: (d_model,), ones.
+        norm1.bias, norm2.bias, norm3.bias: (d_model,), zeros; None if bias=False.
 
     Note: see the module docstring.
 
@@ -209,6 +237,10 @@ class TransformerEncoder(Module):
 
     Shape: as :class:`TransformerEncoderLayer`.
 
+    Attributes:
+        layers.{i}.*: for i < num_layers, deep copies of ``encoder_layer``'s parameters (same values, no new draw).
+        norm.*: the parameters of ``norm`` as given (none when ``norm`` is None).
+
     Note: see the module docstring.
 
     >>> import torchlike_params as tp, jax.numpy as jnp
@@ -279,6 +311,10 @@ class TransformerDecoder(Module):
 
     Shape: as :class:`TransformerDecoderLayer`.
 
+    Attributes:
+        layers.{i}.*: for i < num_layers, deep copies of ``decoder_layer``'s parameters (same values, no new draw).
+        norm.*: the parameters of ``norm`` as given (none when ``norm`` is None).
+
     Note: see the module docstring.
 
     >>> import torchlike_params as tp, jax.numpy as jnp
@@ -324,6 +360,24 @@ class Transformer(Module):
         bias: as torch.
 
     Shape: src ``(S, N, E)``, tgt ``(T, N, E)`` (batch first with ``batch_first``); output ``(T, N, E)``.
+
+    Attributes:
+        *_attn.in_proj_weight: (3*d_model, d_model), xavier_uniform_, i.e. U(-a, a) with a = sqrt(6/(4*d_model)).
+        *_attn.in_proj_bias: (3*d_model,), zeros; None if bias=False.
+        *_attn.out_proj.weight: (d_model, d_model), xavier_uniform_ (a = sqrt(6/(2*d_model))).
+        *_attn.out_proj.bias: (d_model,), zeros; None if bias=False.
+        *.linear1.weight: (dim_feedforward, d_model), xavier_uniform_ (a = sqrt(6/(d_model + dim_feedforward))).
+        *.linear1.bias: (dim_feedforward,), U(-sqrt(k), sqrt(k)) with k = 1/d_model; None if bias=False.
+        *.linear2.weight: (d_model, dim_feedforward), xavier_uniform_ (a = sqrt(6/(d_model + dim_feedforward))).
+        *.linear2.bias: (d_model,), U(-sqrt(k), sqrt(k)) with k = 1/dim_feedforward; None if bias=False.
+        *.norm*.weight: (d_model,), ones.
+        *.norm*.bias: (d_model,), zeros; None if bias=False.
+
+    The names are glob patterns over ``encoder.layers.{i}`` (i < num_encoder_layers: ``self_attn``,
+    ``linear1/2``, ``norm1/2``), ``decoder.layers.{i}`` (i < num_decoder_layers: also ``multihead_attn`` and
+    ``norm3``), ``encoder.norm`` and ``decoder.norm``. The biases are the same in every layer (deep copies). A
+    ``custom_encoder``/``custom_decoder`` keeps its own parameters, those with ``dim > 1`` redrawn by
+    ``xavier_uniform_``.
 
     Note: see the module docstring. The encoder is built with torch's default ``enable_nested_tensor=True``,
     so torch's warning about the nested-tensor path is emitted as torch emits it.
