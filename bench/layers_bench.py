@@ -330,19 +330,21 @@ def bench_lstm(reps, budget):
     def flax_nnx():
         rngs = nnx.Rngs(0)
         layers = [nnx.RNN(nnx.OptimizedLSTMCell(I, H, rngs=rngs)), nnx.RNN(nnx.OptimizedLSTMCell(H, H, rngs=rngs))]
-        graphdef, params = nnx.split(nnx.List(layers))
+        graphdef, state = nnx.split(nnx.List(layers))
         xs = jnp.asarray(x.transpose(1, 0, 2))      # batch-major
 
-        def loss(p, xs):
-            ls = nnx.merge(graphdef, p)
+        def loss(ls, xs):
             h = xs
             for layer in ls:
                 h = layer(h)
             return h.sum()
-        f = jax.jit(jax.value_and_grad(loss))
+
+        @jax.jit
+        def f(state, xs):
+            return nnx.value_and_grad(loss)(nnx.merge(graphdef, state), xs)
 
         def run():
-            v, g = f(params, xs)
+            v, g = f(state, xs)
             v.block_until_ready()
         return run
 
