@@ -35,7 +35,7 @@ from ._lazy import LazyArray
 
 CHUNKS = (1 << 20, 1 << 14)    # chunk sizes of large draws: one compile each, for any shape
 ROW = 256                      # elements per row of the batched small-draw program
-ROWS = 64                      # rows per batch
+ROWS = 256                     # rows per batch
 SMALL = ROW * 16               # draws up to this size are batched
 
 
@@ -219,28 +219,52 @@ _BATCH: _Batch | None = None
 _BATCH_LOCK = threading.Lock()
 
 
+class _RowsPending(Pending):
+    """A small draw's rows in one batch (the common case): no closure, no lock of its own.
+
+    Computing the host values twice from two threads is harmless (the batch runs once, under
+    its lock; the slice is a view), so this lazy value needs no lock.
+    """
+
+    __slots__ = ("_batch", "_row", "_n")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any, kind: str, batch: "_Batch", row: int, n: int) -> None:
+        self.shape, self.dtype, self.ndim, self.kind = shape, dtype, len(shape), kind
+        self._host = self._value = None
+        self._batch, self._row, self._n = batch, row, n
+
+    def host(self) -> np.ndarray:
+        if self._host is None:
+            try:
+                values = self._batch.values()
+            except Exception as e:
+                raise RuntimeError(f"The eager fill {self.name} failed in the background: {e}") from e
+            self._host = values[self._row, :self._n].reshape(self.shape)
+        return self._host
+
+
 def _batched(kind: str, kd_host: np.ndarray, index: int, shape: tuple[int, ...], dtype: Any,
              p0: float, p1: float) -> Pending:
     global _BATCH
     n = math.prod(shape)
     nrows = -(-n // ROW)
+    normal = kind == "normal"
     placed = []
     with _BATCH_LOCK:
         for r in range(nrows):
             b = _BATCH
-            if b is None or b.closed or b.used == ROWS or b.dtype != jnp.dtype(dtype) or b.kd is not kd_host:
+            if b is None or b.closed or b.used == ROWS or b.dtype != dtype or b.kd is not kd_host:
                 if b is not None:
                     b.close()
-                b = _BATCH = _Batch(kd_host, jnp.dtype(dtype))
-            placed.append((b, b.add(index, r * ROW, kind == "normal", p0, p1)))
+                b = _BATCH = _Batch(kd_host, dtype)
+            placed.append((b, b.add(index, r * ROW, normal, p0, p1)))
         if _BATCH is not None and _BATCH.used == ROWS:
             _BATCH.close()
             _BATCH = None
+    if nrows == 1:
+        return _RowsPending(shape, dtype, kind, placed[0][0], placed[0][1], n)
 
     def join() -> np.ndarray:
-        if len(placed) == 1:
-            b, r = placed[0]
-            return b.values()[r, :n].reshape(shape)
         return np.concatenate([b.values()[r] for b, r in placed])[:n].reshape(shape)
 
     return Pending(shape, dtype, join, kind)
