@@ -10,7 +10,7 @@ Three kinds of program, each compiled once per dtype and cached on disk (``_exec
 * ``chunk``: flat elements ``[start, start + size)`` of one uniform or normal draw, with two
   sizes (1M and 16K elements). A large draw is a list of chunks on a thread pool, each copying
   its slice into a 64-byte aligned host buffer that ``jax.device_put`` adopts without a copy.
-* ``rows``: a batch of up to 64 rows of 256 elements, each row from any draw (its own index,
+* ``rows``: a batch of up to 256 rows of 256 elements, each row from any draw (its own index,
   start, distribution and parameters). Draws of up to 4,096 elements queue their rows in the
   open batch, so a model of thousands of small tensors runs a few programs, not thousands.
   A batch runs when one of its draws is first read, on the reading thread.
