@@ -230,7 +230,7 @@ class _RowsPending(Pending):
 
     def __init__(self, shape: tuple[int, ...], dtype: Any, kind: str, batch: "_Batch", row: int, n: int) -> None:
         self.shape, self.dtype, self.ndim, self.kind = shape, dtype, len(shape), kind
-        self._host = self._value = None
+        self._host = self._value = self._join = self._lock = None     # base slots, unused here
         self._batch, self._row, self._n = batch, row, n
 
     def host(self) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _dtype
 from . import _eager_cpu, _sampling
-from ._lazy import materialize
+from ._lazy import materialize  # noqa: F401 - the docstring examples use it
 from ._trace import tracing
 
 _TORCH_DEFAULT_SEED = 67280421310721

@@ -4,7 +4,7 @@ both modules (constructor arguments are plain values)."""
 
 import numpy as np
 
-from ._spec import Spec, floats
+from ._spec import Spec
 
 
 def _softmax(z, axis):

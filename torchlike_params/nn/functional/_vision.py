@@ -173,7 +173,6 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
                                   f"modes: {_MODES} (got {mode})")
     if mode in expected and x.ndim != expected[mode]:
         if x.ndim in (3, 4, 5) and mode != "bicubic" and mode != "lanczos":
-            need = {3: "linear", 4: "bilinear", 5: "trilinear"}
             raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs {expected[mode]}D input")
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
                                   f"modes: {_MODES} (got {mode})")
