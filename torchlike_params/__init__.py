@@ -27,6 +27,8 @@ from ._factories import (empty as empty, empty_like as empty_like, enable_grad a
                          is_tensor as is_tensor, no_grad as no_grad, ones as ones, ones_like as ones_like,
                          rand as rand, randn as randn, tensor as tensor, zeros as zeros,
                          zeros_like as zeros_like)
+from ._functions import *  # noqa: F401,F403 - torch's top-level functions (cat, arange, ...)
+from ._device import backends as backends, cuda as cuda, device as device
 from . import random as random
 from . import init as init
 from . import initializers as initializers

@@ -31,3 +31,6 @@ from ._rnn import *  # noqa: F401,F403
 from ._sparse import *  # noqa: F401,F403
 from ._transformer import *  # noqa: F401,F403
 from ._upsampling import *  # noqa: F401,F403
+from . import parallel as parallel
+from . import utils as utils
+from .parallel import DataParallel as DataParallel

@@ -44,6 +44,7 @@ import numpy as np
 
 from .. import _dtype
 from .._parameter import Buffer, Parameter
+from .._interop import to_arrays, to_tensors, unwrap_args
 from .._tensor import Size, Tensor
 from ..random._trace import tracing
 from ._guard import _check_no_leak
@@ -187,6 +188,10 @@ def _to_array(value: Any) -> Any:
 
 
 # -- Module -------------------------------------------------------------------------------------
+
+# Per class: whether its forward is the library's own (it then receives jax.Array values).
+_LIBRARY_FORWARD: dict[type, bool] = {}
+
 class Module:
     """Base class for all neural network modules, with torch's registration rules.
 
@@ -862,6 +867,31 @@ class Module:
         return handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` (and the hooks) under the "like in, like out" rule of ``_interop.py``.
+
+        A ``forward`` written by the user sees every array argument as a ``Tensor`` (torch's
+        methods); the library's own layers see ``jax.Array`` values. The result is made of
+        ``Tensor`` values when an argument was a ``Tensor`` (or no argument was an array), of
+        ``jax.Array`` values when the arguments were ``jax.Array``/NumPy arrays only.
+
+        >>> import jax.numpy as jnp
+        >>> m = tp.nn.Linear(3, 2)
+        >>> type(m(jnp.ones((1, 3)))).__name__, type(m(tp.ones(1, 3))).__name__
+        ('ArrayImpl', 'Tensor')
+        """
+        cls = type(self)
+        lib = _LIBRARY_FORWARD.get(cls)
+        if lib is None:
+            lib = _LIBRARY_FORWARD[cls] = cls.forward.__module__.startswith("torchlike_params.")
+        raw_args, raw_kwargs, has_t, has_raw = unwrap_args(args, kwargs)
+        if lib:
+            args, kwargs = raw_args, raw_kwargs
+        else:
+            args, kwargs = to_tensors(args), to_tensors(kwargs) if kwargs else kwargs
+        result = self._call_with_hooks(args, kwargs)
+        return to_tensors(result) if has_t or not has_raw else to_arrays(result)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         if not (self._forward_hooks or self._forward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
