@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _checks, _dtype
 from ._storage import Full, Storage, Uninitialized
+from ._tensor_methods import TorchMethods, _index, _matmul
 from .random import _default as _random
 
 
@@ -149,7 +150,7 @@ def _fill_value(value: Any, dtype: Any) -> Any:
 def _float_arg(fn: str, arg: str, pos: int, value: Any) -> float:
     """A float argument of an in-place sampler, with torch's TypeError for anything else."""
     v = _unwrap(value)
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) and not (
+    if not isinstance(v, (bool, int, float, np.bool_, np.integer, np.floating)) and not (
             hasattr(v, "ndim") and v.ndim == 0 and not isinstance(v, jax.core.Tracer)):
         raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be float, not {type(value).__name__}")
     return float(v)
@@ -171,7 +172,56 @@ def _parse_size(args: tuple) -> tuple[int, ...]:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"Expected `size` to be ints, got {type(a).__name__}")
         out.append(int(a))
+    for d in out:
+        if d < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {out}")
     return tuple(out)
+
+
+def _check_python_data(data: Any) -> None:
+    """torch's checks on Python data for ``tensor``/``Tensor``: element types, then a regular nesting."""
+    def infer(x: Any) -> None:
+        if isinstance(x, bool) or isinstance(x, (float, complex)):
+            return
+        if isinstance(x, int):
+            if not -(1 << 63) <= x < (1 << 63):
+                raise ValueError("Overflow when unpacking long long")
+            return
+        if isinstance(x, (list, tuple)):
+            for y in x:
+                infer(y)
+            return
+        if isinstance(x, (np.generic, np.ndarray, jax.Array, Tensor)) or _checks.is_tensor_like(x):
+            return
+        if isinstance(x, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+    infer(data)
+    sizes, x = [], data
+    while isinstance(x, (list, tuple)):
+        sizes.append(len(x))
+        if not x:
+            break
+        x = x[0]
+
+    def walk(x: Any, d: int) -> None:
+        if d == len(sizes):
+            if isinstance(x, (list, tuple)):
+                raise ValueError(f"Expected `data` to be a regular nested sequence, got a sequence at dim {d} where "
+                                 "a number was expected")
+            return
+        if not isinstance(x, (list, tuple)):
+            if hasattr(x, "shape"):
+                return                  # an array inside a list: NumPy checks its shape
+            raise TypeError("not a sequence")
+        if len(x) != sizes[d]:
+            raise ValueError(f"expected sequence of length {sizes[d]} at dim {d} (got {len(x)})")
+        for y in x:
+            walk(y, d + 1)
+
+    if sizes:
+        walk(data, 0)
 
 
 def _as_array(data: Any, dtype: Any = None) -> jax.Array:
@@ -180,26 +230,39 @@ def _as_array(data: Any, dtype: Any = None) -> jax.Array:
         if dtype is None or _dtype.canonical(dtype) == v.dtype:
             return v
     data = _unwrap(data)
+    python = not isinstance(data, (jax.Array, np.ndarray, np.generic)) and not _checks.is_tensor_like(data)
+    if python:
+        _check_python_data(data)
     if dtype is not None:
         return jnp.asarray(data, dtype=_dtype.canonical(dtype))
-    if isinstance(data, (jax.Array, np.ndarray, np.generic)):
+    if not python:
         return jnp.asarray(data)
     arr = np.asarray(data)
     if arr.dtype == np.float64:       # Python floats default to torch's float32
         arr = arr.astype(np.float32)
     elif arr.dtype.kind in "iu":
-        arr = arr.astype(_dtype.canonical(np.int64))
+        int_dtype = _dtype.canonical(np.int64)
+        if arr.size and int_dtype != arr.dtype:
+            info = np.iinfo(int_dtype)
+            if arr.min() < info.min or arr.max() > info.max:
+                raise RuntimeError(f"value cannot be converted to type {int_dtype.name} without overflow (without "
+                                   "jax_enable_x64, JAX stores int64 data as int32)")
+        arr = arr.astype(int_dtype)
     return jnp.asarray(arr)
 
 
-class Tensor:
+class Tensor(TorchMethods):
     """A mutable box around one ``jax.Array``, with torch's in-place methods.
 
     ``Tensor(3, 5)`` is an uninitialized-looking (zero) float32 box of shape (3, 5), like
     ``torch.Tensor(3, 5)``; ``Tensor(data)`` wraps data as float32.
 
-    Note: torch's uninitialized memory is zeros here, and operations other than the in-place
-    methods return plain ``jax.Array`` values, not boxes.
+    Operations return new plain ``Tensor`` values with torch's methods (``view``, ``transpose``,
+    ``sum(dim=...)``, ... in :class:`~torchlike_params._tensor_methods.TorchMethods`); in-place
+    methods change the box. ``.value`` (or ``jnp.asarray(t)``) gives the ``jax.Array``.
+
+    Note: torch's uninitialized memory is zeros here. A view (``view``, ``transpose``, slicing)
+    is a new value, not an alias: an in-place change through it does not reach the original.
 
     >>> t = tp.Tensor(3, 5).uniform_(-1, 1)
     >>> t.shape, t.dtype, bool((abs(t) <= 1).all())
@@ -213,7 +276,7 @@ class Tensor:
     is_meta = False
 
     def __init__(self, *args: Any, dtype: Any = None) -> None:
-        if len(args) == 1 and isinstance(args[0], (float, np.floating, complex, bool)):
+        if len(args) == 1 and (args[0] is None or isinstance(args[0], (float, np.floating, complex, bool))):
             raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             value = _as_array(args[0], dtype if dtype is not None else _dtype.float32)
@@ -310,15 +373,6 @@ class Tensor:
         return _SizeAttr(tuple(self._storage.peek().shape))
 
     @property
-    def T(self) -> jax.Array:
-        """The transpose (a ``jax.Array``).
-
-        >>> tp.zeros(2, 3).T.shape
-        (3, 2)
-        """
-        return self._storage.value.T
-
-    @property
     def device(self):
         """The JAX device holding the array.
 
@@ -348,41 +402,6 @@ class Tensor:
 
     ndimension = dim
 
-    def reshape(self, *shape: Any) -> jax.Array:
-        """Reshape (returns a ``jax.Array``).
-
-        >>> tp.zeros(2, 3).reshape(3, 2).shape
-        (3, 2)
-        """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return self._storage.value.reshape(shape)
-
-    view = reshape
-
-    def t(self) -> jax.Array:
-        """Transpose a 2-D tensor (returns a ``jax.Array``).
-
-        >>> tp.zeros(2, 3).t().shape
-        (3, 2)
-        """
-        return self._storage.value.T
-
-    def item(self) -> Any:
-        """The single element as a Python number.
-
-        >>> tp.tensor([2.5]).item()
-        2.5
-        """
-        return self._storage.value.item()
-
-    def tolist(self) -> Any:
-        """Nested Python lists.
-
-        >>> tp.ones(2).tolist()
-        [1.0, 1.0]
-        """
-        return self._storage.value.tolist()
 
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the array.
@@ -391,14 +410,6 @@ class Tensor:
         dtype('float32')
         """
         return _host_view(self._storage.host())
-
-    def detach(self) -> "Tensor":
-        """A new plain Tensor holding the same (immutable) array.
-
-        >>> type(tp.Parameter(tp.ones(2)).detach()).__name__
-        'Tensor'
-        """
-        return Tensor._wrap(self._storage.value)
 
     def clone(self) -> "Tensor":
         """A new box of the same class and flags holding the same (immutable) array.
@@ -433,22 +444,6 @@ class Tensor:
             object.__setattr__(obj, name, getattr(self, name))
         return obj
 
-    def cpu(self) -> "Tensor":
-        """Return self (placement is JAX's business).
-
-        >>> t = tp.ones(1); t.cpu() is t
-        True
-        """
-        return self
-
-    def contiguous(self) -> "Tensor":
-        """Return self (JAX arrays have no strides).
-
-        >>> t = tp.ones(1); t.contiguous() is t
-        True
-        """
-        return self
-
     def is_floating_point(self) -> bool:
         """True for floating dtypes.
 
@@ -457,83 +452,7 @@ class Tensor:
         """
         return _dtype.is_floating(self.dtype)
 
-    def type(self) -> str:
-        """torch's type string, e.g. ``torch.FloatTensor``.
-
-        >>> tp.zeros(1).type()
-        'torch.FloatTensor'
-        """
-        return _dtype.typename(self.dtype)
-
-    def to(self, dtype: Any) -> jax.Array:
-        """Cast (returns a ``jax.Array``).
-
-        >>> tp.zeros(1).to("float16").dtype
-        dtype('float16')
-        """
-        return self._storage.value.astype(_dtype.canonical(dtype))
-
     # -- reductions (torch's defaults: std/var are unbiased) -----------------------------------
-    def sum(self, dim: Any = None, keepdim: bool = False) -> jax.Array:
-        """Sum over ``dim`` (all elements by default).
-
-        >>> tp.ones(2, 3).sum(1).tolist()
-        [3.0, 3.0]
-        """
-        return jnp.sum(self.value, axis=dim, keepdims=keepdim)
-
-    def mean(self, dim: Any = None, keepdim: bool = False) -> jax.Array:
-        """Mean over ``dim``.
-
-        >>> float(tp.ones(2, 3).mean())
-        1.0
-        """
-        return jnp.mean(self.value, axis=dim, keepdims=keepdim)
-
-    def std(self, dim: Any = None, *, correction: int = 1, keepdim: bool = False) -> jax.Array:
-        """Standard deviation with torch's default Bessel correction (``correction=1``).
-
-        >>> round(float(tp.tensor([1.0, 3.0]).std()), 4)
-        1.4142
-        """
-        return jnp.std(self.value, axis=dim, ddof=correction, keepdims=keepdim)
-
-    def var(self, dim: Any = None, *, correction: int = 1, keepdim: bool = False) -> jax.Array:
-        """Variance with torch's default Bessel correction.
-
-        >>> float(tp.tensor([1.0, 3.0]).var())
-        2.0
-        """
-        return jnp.var(self.value, axis=dim, ddof=correction, keepdims=keepdim)
-
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """Minimum; with ``dim``, ``(values, indices)`` as torch returns.
-
-        >>> float(tp.tensor([2.0, 1.0]).min()), tp.tensor([[2.0, 1.0]]).min(1)[1].tolist()
-        (1.0, [1])
-        """
-        if dim is None:
-            return jnp.min(self.value)
-        return jnp.min(self.value, axis=dim, keepdims=keepdim), jnp.argmin(self.value, axis=dim, keepdims=keepdim)
-
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """Maximum; with ``dim``, ``(values, indices)`` as torch returns.
-
-        >>> float(tp.tensor([2.0, 1.0]).max())
-        2.0
-        """
-        if dim is None:
-            return jnp.max(self.value)
-        return jnp.max(self.value, axis=dim, keepdims=keepdim), jnp.argmax(self.value, axis=dim, keepdims=keepdim)
-
-    def abs(self) -> jax.Array:
-        """Elementwise absolute value.
-
-        >>> tp.tensor([-1.0]).abs().tolist()
-        [1.0]
-        """
-        return jnp.abs(self.value)
-
     # -- in-place methods ---------------------------------------------------------------------
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None, key: Any = None,
                  **kwargs: Any) -> "Tensor":
@@ -582,23 +501,17 @@ class Tensor:
         """
         return self._set(Full(self.shape, self.dtype, 0))
 
+    def _check_out_shape(self, other_shape: tuple) -> None:
+        """torch's errors when an in-place result of ``self`` and ``other_shape`` would not keep self's shape."""
+        a = tuple(self.shape)
+        expanded = _checks.broadcast_shape(a, tuple(other_shape))
+        if expanded != a:
+            raise RuntimeError(f"output with shape {list(a)} doesn't match the broadcast shape {list(expanded)}")
+
     def _broadcast_src(self, src: Any) -> jax.Array:
         s = jnp.asarray(_unwrap(src))
-        a, b = tuple(self.shape), tuple(s.shape)
-        n = max(len(a), len(b))
-        expanded = []
-        for i in range(n - 1, -1, -1):   # torch's infer_size: right to left, first mismatch reported
-            off = n - 1 - i
-            sa = a[len(a) - 1 - off] if off < len(a) else 1
-            sb = b[len(b) - 1 - off] if off < len(b) else 1
-            if sa != sb and sa != 1 and sb != 1:
-                raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
-                                   f"at non-singleton dimension {i}")
-            expanded.append(sb if sa == 1 else sa)
-        if tuple(reversed(expanded)) != a:
-            raise RuntimeError(f"output with shape {list(a)} doesn't match the broadcast shape "
-                               f"{list(reversed(expanded))}")
-        return jnp.broadcast_to(s, a)
+        self._check_out_shape(tuple(s.shape))
+        return jnp.broadcast_to(s, tuple(self.shape))
 
     def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
         """Copy ``src`` in (broadcast to this shape, cast to this dtype); returns self.
@@ -606,7 +519,8 @@ class Tensor:
         >>> tp.zeros(2, 2).copy_(jnp.ones(2)).tolist()
         [[1.0, 1.0], [1.0, 1.0]]
         """
-        if not isinstance(src, (Tensor, jax.Array, np.ndarray, np.generic)) and not _is_torch_tensor(src):
+        if not isinstance(src, (Tensor, jax.Array, np.ndarray, np.generic, bool, int, float)) and not (
+                _is_torch_tensor(src)):
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
         return self._set(self._broadcast_src(src).astype(self.dtype))
 
@@ -619,7 +533,16 @@ class Tensor:
             raise RuntimeError("result type Long can't be cast to the desired output type Bool")
         return self._set(self._broadcast_src(result).astype(self.dtype))
 
-    def _check_alpha(self, other: Any, alpha: Any) -> None:
+    def _operand(self, fn: str, other: Any) -> Any:
+        """``other`` unwrapped, after torch's type check and its in-place broadcast check."""
+        _checks.check_operand(fn, other)
+        o = _unwrap(other)
+        if hasattr(o, "shape"):
+            self._check_out_shape(tuple(o.shape))
+        return o
+
+    def _check_alpha(self, other: Any, alpha: Any, fn: str = "add_") -> None:
+        _checks.check_number(fn, "alpha", alpha)
         if isinstance(alpha, float) and not _dtype.is_floating(self.dtype) and not _dtype.is_floating(
                 jnp.result_type(_unwrap(other))):
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
@@ -630,8 +553,9 @@ class Tensor:
         >>> tp.ones(2).add_(tp.ones(2), alpha=2).tolist()
         [3.0, 3.0]
         """
-        self._check_alpha(other, alpha)
-        return self._inplace(self.value + alpha * jnp.asarray(_unwrap(other)))
+        o = self._operand("add_", other)
+        self._check_alpha(o, alpha)
+        return self._inplace(self.value + alpha * jnp.asarray(o))
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
         """``self -= alpha * other``; returns self.
@@ -639,8 +563,8 @@ class Tensor:
         >>> tp.ones(2).sub_(1).tolist()
         [0.0, 0.0]
         """
-        self._check_alpha(other, alpha)
-        o = jnp.asarray(_unwrap(other))
+        o = jnp.asarray(self._operand("sub_", other))
+        self._check_alpha(o, alpha, "sub_")
         if jnp.dtype(self.dtype) == jnp.bool_ and o.dtype == jnp.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                                "Use the `^` or `logical_xor()` operator instead.")
@@ -652,7 +576,7 @@ class Tensor:
         >>> tp.ones(2).mul_(3).tolist()
         [3.0, 3.0]
         """
-        return self._inplace(self.value * jnp.asarray(_unwrap(other)))
+        return self._inplace(self.value * jnp.asarray(self._operand("mul_", other)))
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
         """``self /= other`` (``rounding_mode`` None, 'trunc' or 'floor'); returns self.
@@ -660,10 +584,15 @@ class Tensor:
         >>> tp.ones(2).div_(4).tolist()
         [0.25, 0.25]
         """
+        if rounding_mode is not None and not isinstance(rounding_mode, str):
+            kind = "Tensor" if _checks.is_tensor_like(other) else type(other).__name__
+            raise TypeError(f"div_() received an invalid combination of arguments - got ({kind}, rounding_mode="
+                            f"{type(rounding_mode).__name__}), but expected one of:\n"
+                            " * (Tensor other, *, str rounding_mode = None)\n * (Number other, *, str rounding_mode = None)\n")
         if rounding_mode not in (None, "trunc", "floor"):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                                f"{rounding_mode!r}")
-        o = jnp.asarray(_unwrap(other))
+        o = jnp.asarray(self._operand("div_", other))
         if rounding_mode is not None and not _dtype.is_floating(self.dtype) and not _dtype.is_floating(o.dtype):
             if not isinstance(o, jax.core.Tracer) and bool((np.asarray(o) == 0).any()):
                 raise RuntimeError("ZeroDivisionError")
@@ -683,23 +612,44 @@ class Tensor:
         >>> tp.tensor([-2.0, 0.5, 3.0]).clamp_(-1, 1).tolist()
         [-1.0, 0.5, 1.0]
         """
+        for v in (min, max):
+            if v is not None and not isinstance(v, _checks._NUMBER) and not _checks.is_tensor_like(v):
+                got = "".join(f"{k}={type(x).__name__}, " for k, x in (("max", max), ("min", min)) if x is not None)
+                raise TypeError(f"clamp_() received an invalid combination of arguments - got ({got}), but expected "
+                                "one of:\n * (Tensor min = None, Tensor max = None)\n"
+                                " * (Number min = None, Number max = None)\n")
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        for v in (min, max):
+            if hasattr(v, "shape"):
+                self._check_out_shape(tuple(v.shape))
         if not _dtype.is_floating(self.dtype) and (isinstance(min, float) or isinstance(max, float)):
             ctype = _C_TYPES.get(jnp.dtype(self.dtype).name, jnp.dtype(self.dtype).name)
             raise RuntimeError(f"result type Float can't be cast to the desired output type {ctype}")
         return self._set(self._broadcast_src(jnp.clip(self.value, _unwrap(min), _unwrap(max))).astype(self.dtype))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        index = _unwrap(index)
+        index = _index(index)
+        _checks.check_index_items(index, self.ndim)
         _check_index(index, tuple(self.shape))
-        self._set(self.value.at[index].set(jnp.asarray(_unwrap(value)).astype(self.dtype)))
+        v = _unwrap(value)
+        if not isinstance(v, _checks._NUMBER) and not _checks.is_tensor_like(v):
+            arr = np.asarray(v) if isinstance(v, (list, tuple)) else None
+            if arr is None or arr.dtype.kind not in "biufc":
+                raise TypeError(f"can't assign a {type(value).__name__} to a {_dtype.typename(self.dtype)}")
+            v = arr
+        if np.ndim(v):
+            target = jax.eval_shape(lambda a: a[index], jax.ShapeDtypeStruct(tuple(self.shape), self.dtype)).shape
+            _checks.check_expand(tuple(np.shape(v)), tuple(target))
+            if np.ndim(v) > len(target):            # torch drops the value's leading size-1 dims
+                v = jnp.reshape(jnp.asarray(v), np.shape(v)[np.ndim(v) - len(target):])
+        self._set(self.value.at[index].set(jnp.asarray(v).astype(self.dtype)))
 
     # -- delegation ---------------------------------------------------------------------------
-    def __getitem__(self, index: Any) -> jax.Array:
-        index = _unwrap(index)
+    def __getitem__(self, index: Any) -> "Tensor":
+        index = _index(index)
         _check_index(index, tuple(self.shape))
-        return self._storage.value[index]
+        return _out(self._storage.value[index])
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -707,7 +657,10 @@ class Tensor:
         return self.shape[0]
 
     def __iter__(self):
-        return iter(self._storage.value)
+        v = self._storage.value
+        if v.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (_out(v[i]) for i in range(v.shape[0]))
 
     def __bool__(self) -> bool:
         return bool(self._storage.value)
@@ -720,6 +673,34 @@ class Tensor:
 
     def __index__(self) -> int:
         return int(self._storage.value)
+
+    @property
+    def grad(self) -> None:
+        """None: gradients are values returned by ``jax.grad``, never stored on tensors.
+
+        >>> tp.Parameter(tp.ones(1)).grad is None
+        True
+        """
+        return None
+
+    def backward(self, *args: Any, **kwargs: Any) -> None:
+        """Not supported: JAX differentiates functions, not tensors.
+
+        >>> tp.ones(1).sum().backward()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Tensor.backward() is not supported: JAX computes gradients of functions. Write the loss as a function of the parameters and use jax.grad(loss_fn)(params) with torchlike_params.functional_call (see the README's training example).
+        """
+        raise RuntimeError("Tensor.backward() is not supported: JAX computes gradients of functions. Write the loss "
+                           "as a function of the parameters and use jax.grad(loss_fn)(params) with "
+                           "torchlike_params.functional_call (see the README's training example).")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        hint = (f"use jnp.{name}(x.value)" if hasattr(jnp, name) else "compute it with jax.numpy on x.value")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}': torch's Tensor.{name} is "
+                             f"not supported by torchlike_params; {hint}")
 
     __hash__ = object.__hash__
 
@@ -745,25 +726,37 @@ class Tensor:
         return f"tensor({body})"
 
 
+def _out(value: Any) -> Tensor:
+    """A new plain ``Tensor`` around ``value`` (the result of every out-of-place method)."""
+    obj = object.__new__(Tensor)
+    obj._storage = Storage(value)
+    return obj
+
+
+Tensor._out = staticmethod(_out)
+
+
 def _binop(fn, reflected: bool = False):
     if reflected:
         def method(self, other):
-            return fn(_unwrap(other), self._storage.value)
+            return _out(fn(_unwrap(other), self._storage.value))
     else:
         def method(self, other):
-            return fn(self._storage.value, _unwrap(other))
+            return _out(fn(self._storage.value, _unwrap(other)))
     return method
 
 
 for _name, _fn in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
                    ("truediv", operator.truediv), ("floordiv", operator.floordiv), ("mod", operator.mod),
-                   ("pow", operator.pow), ("matmul", operator.matmul), ("and", operator.and_),
-                   ("or", operator.or_), ("xor", operator.xor)):
+                   ("pow", operator.pow), ("and", operator.and_), ("or", operator.or_), ("xor", operator.xor),
+                   ("lshift", operator.lshift), ("rshift", operator.rshift)):
     setattr(Tensor, f"__{_name}__", _binop(_fn))
     setattr(Tensor, f"__r{_name}__", _binop(_fn, reflected=True))
 for _name, _fn in (("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge),
                    ("eq", operator.eq), ("ne", operator.ne)):
     setattr(Tensor, f"__{_name}__", _binop(_fn))
 for _name, _fn in (("neg", operator.neg), ("pos", operator.pos), ("abs", operator.abs), ("invert", operator.invert)):
-    setattr(Tensor, f"__{_name}__", (lambda f: lambda self: f(self._storage.value))(_fn))
+    setattr(Tensor, f"__{_name}__", (lambda f: lambda self: _out(f(self._storage.value)))(_fn))
+Tensor.__matmul__ = lambda self, other: _out(_matmul(self._storage.value, _unwrap(other)))
+Tensor.__rmatmul__ = lambda self, other: _out(_matmul(_unwrap(other), self._storage.value))
 Tensor.__hash__ = object.__hash__
