@@ -51,6 +51,7 @@ _LAZY = {
     "compile_init": ("torchlike_params._compiled_init", "compile_init"),
     "abstract_module": ("torchlike_params._compiled_init", "abstract_module"),
     "flax": ("torchlike_params.flax", None),
+    "testing": ("torchlike_params.testing", None),
 }
 
 

@@ -882,7 +882,8 @@ class Module:
         cls = type(self)
         lib = _LIBRARY_FORWARD.get(cls)
         if lib is None:
-            lib = _LIBRARY_FORWARD[cls] = cls.forward.__module__.startswith("torchlike_params.")
+            lib = _LIBRARY_FORWARD[cls] = (getattr(cls.forward, "__module__", None) or "").startswith(
+                "torchlike_params.")
         raw_args, raw_kwargs, has_t, has_raw = unwrap_args(args, kwargs)
         if lib:
             args, kwargs = raw_args, raw_kwargs
