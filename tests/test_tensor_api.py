@@ -537,3 +537,14 @@ def test_multinomial_distribution():
     assert all(len(set(r)) == 2 for r in rows)   # without replacement: distinct
     first = np.bincount(rows[:, 0], minlength=4) / 2000
     np.testing.assert_allclose(first, p, atol=0.04)
+
+
+def test_hooks_on_library_layers_see_tensors():
+    """Hooks are user code: the feature-extraction idiom (out.detach()) works on built-in layers."""
+    feats = {}
+    m = tnn.Sequential(tnn.Linear(3, 4), tnn.ReLU())
+    m[0].register_forward_hook(lambda mod, inp, out: feats.update(lin=out.detach(), inp=inp[0].size()))
+    m[1].register_forward_pre_hook(lambda mod, inp: (inp[0] * 0,))
+    out = m(jnp.ones((2, 3)))
+    assert isinstance(out, jax.Array) and float(jnp.abs(out).sum()) == 0.0
+    assert isinstance(feats["lin"], tp.Tensor) and feats["inp"] == (2, 3)

@@ -885,16 +885,17 @@ class Module:
             lib = _LIBRARY_FORWARD[cls] = (getattr(cls.forward, "__module__", None) or "").startswith(
                 "torchlike_params.")
         raw_args, raw_kwargs, has_t, has_raw = unwrap_args(args, kwargs)
-        if lib:
-            args, kwargs = raw_args, raw_kwargs
+        if not (self._forward_hooks or self._forward_pre_hooks):
+            if lib:
+                result = self.forward(*raw_args, **raw_kwargs)
+            else:
+                result = self.forward(*to_tensors(args), **(to_tensors(kwargs) if kwargs else kwargs))
         else:
-            args, kwargs = to_tensors(args), to_tensors(kwargs) if kwargs else kwargs
-        result = self._call_with_hooks(args, kwargs)
+            result = self._call_with_hooks(to_tensors(args), to_tensors(kwargs) if kwargs else kwargs, lib)
         return to_tensors(result) if has_t or not has_raw else to_arrays(result)
 
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        if not (self._forward_hooks or self._forward_pre_hooks):
-            return self.forward(*args, **kwargs)
+    def _call_with_hooks(self, args: tuple, kwargs: dict, lib: bool) -> Any:
+        """Hooks are user code: they see ``Tensor`` arguments and outputs whatever the forward is."""
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 res = hook(self, args, kwargs)
@@ -908,7 +909,13 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
-        result = self.forward(*args, **kwargs)
+        if lib:
+            fargs, fkwargs, _, _ = unwrap_args(args, kwargs)
+            result = self.forward(*fargs, **fkwargs)
+        else:
+            result = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            result = to_tensors(result)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
                 res = hook(self, args, kwargs, result)

@@ -75,8 +75,10 @@ def _speak_torch() -> None:
         for name in mod.__all__:
             fn = getattr(mod, name)
             if callable(fn) and not isinstance(fn, type):
-                globals()[name] = (_keep_boxes(fn, _IN_PLACE_ARGS[name]) if name in _IN_PLACE_ARGS
-                                   else like_inputs(fn))
+                wrapped = (_keep_boxes(fn, _IN_PLACE_ARGS[name]) if name in _IN_PLACE_ARGS
+                           else like_inputs(fn))
+                wrapped.__module__ = __name__          # pickled by reference as F.<name>
+                globals()[name] = wrapped
 
 
 _speak_torch()
