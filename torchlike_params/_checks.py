@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from . import _dtype
 
@@ -64,3 +66,154 @@ def check_normal(std: float, dtype: Any) -> None:
     if not std >= 0.0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
     check_float(dtype, "normal_kernel_cpu")
+
+
+_NUMBER = (bool, int, float, complex, np.number, np.bool_)
+
+
+def is_tensor_like(x: Any) -> bool:
+    """True for arrays and boxes (anything with a numeric ``__jax_array__``/``__array__`` and a shape).
+
+    >>> is_tensor_like(np.ones(2)), is_tensor_like([1.0]), is_tensor_like("a")
+    (True, False, False)
+    """
+    if isinstance(x, (jax.Array, np.ndarray, np.generic)):
+        return True
+    return hasattr(x, "shape") and hasattr(x, "dtype") and (hasattr(x, "__jax_array__") or hasattr(x, "__array__"))
+
+
+def check_operand(fn: str, value: Any, arg: str = "other", pos: int = 1) -> None:
+    """torch's TypeError for an operand that is neither a number nor a tensor.
+
+    >>> check_operand("add_", "a")
+    Traceback (most recent call last):
+    ...
+    TypeError: add_(): argument 'other' (position 1) must be Tensor, not str
+    """
+    if isinstance(value, _NUMBER) or is_tensor_like(value):
+        return
+    raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {type(value).__name__}")
+
+
+def check_number(fn: str, arg: str, value: Any) -> None:
+    """torch's TypeError for a keyword that must be a Number (``alpha``).
+
+    >>> check_number("add_", "alpha", "a")
+    Traceback (most recent call last):
+    ...
+    TypeError: add_(): argument 'alpha' must be Number, not str
+    """
+    if isinstance(value, _NUMBER) or (is_tensor_like(value) and np.ndim(value) == 0):
+        return
+    raise TypeError(f"{fn}(): argument '{arg}' must be Number, not {type(value).__name__}")
+
+
+def broadcast_shape(a: tuple, b: tuple) -> tuple:
+    """torch's ``infer_size``: the broadcast of two shapes, with torch's RuntimeError.
+
+    >>> broadcast_shape((3, 1), (4,))
+    (3, 4)
+    >>> broadcast_shape((3,), (4,))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0
+    """
+    n = max(len(a), len(b))
+    out = []
+    for i in range(n - 1, -1, -1):
+        off = n - 1 - i
+        sa = a[len(a) - 1 - off] if off < len(a) else 1
+        sb = b[len(b) - 1 - off] if off < len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
+                               f"at non-singleton dimension {i}")
+        out.append(sb if sa == 1 else sa)
+    return tuple(reversed(out))
+
+
+def check_expand(value_shape: tuple, target: tuple) -> None:
+    """torch's ``expand`` errors when a value of ``value_shape`` is written into ``target``.
+
+    Leading size-1 dimensions of the value are dropped first, as torch's ``t[i] = v`` does.
+
+    >>> check_expand((1, 3), (3,))
+    >>> check_expand((4,), (3,))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: The expanded size of the tensor (3) must match the existing size (4) at non-singleton dimension 0.  Target sizes: [3].  Tensor sizes: [4]
+    """
+    v = tuple(value_shape)
+    while len(v) > len(target) and v[0] == 1:
+        v = v[1:]
+    if len(v) > len(target):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(v)}}}, size={list(target)}): the number of sizes provided "
+                           f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "
+                           f"({len(v)})")
+    off = len(target) - len(v)
+    for i, s in enumerate(v):
+        if s != 1 and s != target[off + i]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[off + i]}) must match the existing size "
+                               f"({s}) at non-singleton dimension {off + i}.  Target sizes: {list(target)}.  "
+                               f"Tensor sizes: {list(value_shape)}")
+
+
+def check_index_items(index: Any, ndim: int) -> None:
+    """torch's errors for index items of a wrong type and for too many indices (concrete indices only).
+
+    >>> check_index_items((0, 0, 0), 2)
+    Traceback (most recent call last):
+    ...
+    IndexError: too many indices for tensor of dimension 2
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    used = 0
+    for i in items:
+        if i is None or i is Ellipsis:
+            continue
+        if isinstance(i, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(i).__name__}'")
+        if isinstance(i, (float, np.floating, complex)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(i).__name__})")
+        if is_tensor_like(i) and np.dtype(i.dtype) == np.bool_:
+            used += max(1, np.ndim(i))
+        else:
+            used += 1
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+
+
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+                 "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
+def check_device(device: Any) -> None:
+    """torch's RuntimeError for a device string it cannot parse (a valid one is accepted and ignored).
+
+    >>> check_device("cuda:1")
+    >>> check_device("bogus")
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: bogus
+    """
+    if isinstance(device, int) and not isinstance(device, bool):
+        raise RuntimeError(f"Expected `device` to be a device string such as 'cpu', got int ({device})")
+    if not isinstance(device, str):
+        return
+    kind, _, index = device.partition(":")
+    if kind not in _DEVICE_TYPES and kind not in ("gpu", "tpu"):
+        raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device string: {device}")
+    if index and not index.isdigit():
+        raise RuntimeError(f"Invalid device string: '{device}'")
+
+
+def check_scalar(arg: str, value: Any) -> None:
+    """A scalar argument given as a tensor of several values: torch's RuntimeError (it asks its truth value).
+
+    >>> check_scalar("std", np.ones(2))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Boolean value of Tensor with more than one value is ambiguous (argument `std`)
+    """
+    if is_tensor_like(value) and np.size(value) > 1:
+        raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (argument `{arg}`)")

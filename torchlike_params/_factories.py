@@ -56,7 +56,7 @@ def _size(fn: str, args: tuple) -> tuple[int, ...]:
 def _dtype_of(fn: str, dtype: Any) -> Any:
     """A factory's ``dtype=``: None (float32), a dtype, or torch's TypeError."""
     try:
-        d = _dtype.canonical(dtype)
+        d = None if hasattr(dtype, "shape") and not isinstance(dtype, np.dtype) else _dtype.canonical(dtype)   # an array's .dtype is not a dtype
     except TypeError:
         d = None
     if d is None or d.kind not in "biufcV":
@@ -109,7 +109,7 @@ def full(*args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     fill = _unwrap(fill_value)
-    if isinstance(fill, (str, bytes)) or fill is None:
+    if isinstance(fill, (str, bytes, list, tuple, dict)) or fill is None or np.ndim(fill) > 0:
         raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
     return Tensor._wrap(jnp.full(_size("full", (tuple(size),)), fill, _dtype_of("full", dtype)))
 
@@ -142,34 +142,45 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, **_: An
     >>> tp.tensor([1.0, 2.0]).dtype, tp.tensor(0).dtype == _dtype.canonical(_dtype.int64)
     (dtype('float32'), True)
     """
-    return Tensor._wrap(_as_array(data, dtype))
+    return Tensor._wrap(_as_array(data, None if dtype is None else _dtype_of("tensor", dtype)))
 
 
-def zeros_like(t: Any, *, dtype: Any = None) -> Tensor:
+def _like_input(fn: str, input: Any) -> Any:
+    """The ``input`` of a ``*_like`` factory: a box or an array (its shape and dtype), else torch's TypeError."""
+    x = input._storage.peek() if isinstance(input, Tensor) else input
+    if not isinstance(x, (jax.Array, np.ndarray)) and not (hasattr(x, "shape") and hasattr(x, "dtype")):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return x
+
+
+def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:
     """Zeros with ``t``'s shape and dtype.
 
     >>> zeros_like(tp.ones(2)).tolist()
     [0.0, 0.0]
     """
-    return zeros(tuple(jnp.shape(_unwrap(t))), dtype=dtype or jnp.asarray(_unwrap(t)).dtype)
+    t = _like_input("zeros_like", input)
+    return zeros(tuple(t.shape), dtype=t.dtype if dtype is None else _dtype_of("zeros_like", dtype))
 
 
-def ones_like(t: Any, *, dtype: Any = None) -> Tensor:
+def ones_like(input: Any, *, dtype: Any = None) -> Tensor:
     """Ones with ``t``'s shape and dtype.
 
     >>> ones_like(tp.zeros(2)).tolist()
     [1.0, 1.0]
     """
-    return ones(tuple(jnp.shape(_unwrap(t))), dtype=dtype or jnp.asarray(_unwrap(t)).dtype)
+    t = _like_input("ones_like", input)
+    return ones(tuple(t.shape), dtype=t.dtype if dtype is None else _dtype_of("ones_like", dtype))
 
 
-def empty_like(t: Any, *, dtype: Any = None) -> Tensor:
+def empty_like(input: Any, *, dtype: Any = None) -> Tensor:
     """An uninitialized (zero) Tensor with ``t``'s shape and dtype.
 
     >>> empty_like(tp.ones(3)).shape
     torch.Size([3])
     """
-    return zeros_like(t, dtype=dtype)
+    t = _like_input("empty_like", input)
+    return empty(tuple(t.shape), dtype=t.dtype if dtype is None else _dtype_of("empty_like", dtype))
 
 
 def is_tensor(obj: Any) -> bool:

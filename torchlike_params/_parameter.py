@@ -17,6 +17,13 @@ from ._storage import Storage
 from ._tensor import Tensor, _as_array
 
 
+def _check_data(data: Any) -> None:
+    """A box's ``data``: None, a box, an array or a torch tensor (torch raises AttributeError for the rest)."""
+    if data is not None and not isinstance(data, (Tensor, jax.Array, np.ndarray)) and not (
+            type(data).__module__.startswith("torch") and hasattr(data, "detach")):
+        raise TypeError(f"Expected `data` to be a Tensor or an array, got {type(data).__name__}")
+
+
 class Parameter(Tensor):
     """A trainable Tensor: ``Parameter(data=None, requires_grad=True)``.
 
@@ -34,10 +41,9 @@ class Parameter(Tensor):
     __slots__ = ("requires_grad",)
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        if data is not None and not isinstance(data, (Tensor, jax.Array, np.ndarray)) and not (
-                type(data).__module__.startswith("torch") and hasattr(data, "detach")):
-            raise TypeError(f"Expected `data` to be a Tensor or an array, got {type(data).__name__} "
-                            "(torch raises AttributeError: 'list' object has no attribute 'detach')")
+        _check_data(data)
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Expected `requires_grad` to be a bool, got {type(requires_grad).__name__}")
         value = jnp.zeros((0,), jnp.float32) if data is None else _as_array(data)
         if requires_grad and not jnp.issubdtype(value.dtype, jnp.inexact):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -80,6 +86,7 @@ class Buffer(Tensor):
     __slots__ = ("persistent",)
 
     def __init__(self, data: Any = None, *, persistent: bool = True) -> None:
+        _check_data(data)
         value = jnp.zeros((0,), jnp.float32) if data is None else _as_array(data)
         self._storage = Storage(value)
         self.persistent = bool(persistent)

@@ -380,6 +380,8 @@ class Tensor(TorchMethods):
         True
         """
         v = self._storage.value
+        if isinstance(v, jax.core.Tracer):      # traced (jit/grad/vmap): placement is not known here
+            return jax.devices()[0]
         return next(iter(v.devices())) if hasattr(v, "devices") else None
 
     def numel(self) -> int:

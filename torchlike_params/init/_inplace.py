@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import jax
+import numpy as np
 
 from .. import _checks, _fans
 from ..random import _default as _random
@@ -67,6 +68,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     True
     """
     box = _box(tensor)
+    for name, v in (("mean", mean), ("std", std), ("a", a), ("b", b)):
+        _checks.check_scalar(name, v)
     p = _pure.trunc_normal_mass(mean, std, a, b)
     _checks.check_float(box.dtype, "normal_kernel_cpu" if p > 0.3 else "check_uniform_bounds")
     if not p > 0.3:          # torch 2.13 proposes with uniform_(a, b): its bound checks apply
@@ -129,6 +132,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     (4, torch.Size([4, 2, 3]))
     """
     box = _box(tensor)
+    _checks.check_scalar("groups", groups)
     return box._set(_pure.dirac(None, box.shape, box.dtype, groups=groups))
 
 
@@ -216,6 +220,9 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
         return box
     _checks.check_float(box.dtype, "normal_kernel_cpu")
     rows = box.shape[0]
+    _checks.check_operand("mul_", gain)          # torch multiplies the result by gain in place
+    if _checks.is_tensor_like(gain):
+        _checks.broadcast_shape((rows, box.numel() // rows), tuple(gain.shape))
     flat = materialize(_random.resolve(generator, key).normal((rows, box.numel() // rows), box.dtype, 0.0, 1.0))
     return box._set(_pure.orthogonalize(flat, gain).reshape(box.shape).astype(box.dtype))
 
@@ -237,6 +244,8 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Gener
     if box.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = box.shape
+    if _checks.is_tensor_like(sparsity) and np.size(sparsity) != 1:
+        raise ValueError(f"Expected `sparsity` to be a number, got a tensor of {np.size(sparsity)} elements")
     num_zeros = int(math.ceil(sparsity * rows))
     gen = _random.resolve(generator, key)
     box.normal_(0, std, generator=gen)

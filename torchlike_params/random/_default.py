@@ -8,6 +8,7 @@ import threading
 from typing import Any, Iterator
 
 import jax
+import numpy as np
 
 from ._keystream import Generator, _KeyGenerator
 from ._protocol import GeneratorProtocol
@@ -140,6 +141,11 @@ def manual_seed(seed: int) -> Any:
     >>> manual_seed(0) is get_default_generator()
     True
     """
+    if not isinstance(seed, (int, np.integer)):
+        try:                                  # torch.manual_seed calls int(seed) first
+            seed = int(seed)
+        except (TypeError, ValueError):
+            raise TypeError(f"Expected `seed` to be an int, got {type(seed).__name__}") from None
     return _default.manual_seed(seed)
 
 

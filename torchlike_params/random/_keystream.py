@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype
+from .. import _checks, _dtype
 from . import _eager_cpu, _sampling
 from ._lazy import materialize  # noqa: F401 - the docstring examples use it
 from ._trace import tracing
@@ -27,10 +27,7 @@ _TORCH_DEFAULT_SEED = 67280421310721
 
 def _check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        try:
-            seed = int(seed)
-        except (TypeError, ValueError):
-            raise TypeError(f"manual_seed expected a long, but got {type(seed).__name__}") from None
+        raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
     seed = int(seed)
     if not -(1 << 63) <= seed <= (1 << 64) - 1:
         raise ValueError("Overflow when unpacking long long")
@@ -56,6 +53,7 @@ class Generator:
     backend = "jax"
 
     def __init__(self, device: Any = "cpu") -> None:
+        _checks.check_device(device)
         self.device = device
         self._lock = threading.Lock()
         self._counter = 0
@@ -196,6 +194,7 @@ class Generator:
 
     def _basic(self, kind: str, shape: Sequence[int], dtype: Any, p0: float, p1: float) -> Any:
         shape, dtype = tuple(map(int, shape)), _dtype.canonical(dtype)
+        _sampling.check_draw_size(shape)
         if self._eager(dtype):
             with self._lock:           # eager: not tracing, so _next_index's check is already done
                 i = self._counter
@@ -214,6 +213,7 @@ class Generator:
         """
         shape, dtype = tuple(int(s) for s in shape), _dtype.canonical(dtype)
         mean, std, a, b = float(mean), float(std), float(a), float(b)
+        _sampling.check_draw_size(shape)
         if self._eager(dtype):
             return _eager_cpu.trunc_chunked(self._kd_host, self._next_index(), shape, dtype, mean, std, a, b)
         return _sampling.trunc_normal(self.next_key(), shape, dtype, mean, std, a, b)

@@ -29,6 +29,25 @@ from jax.extend import random as jex_random
 Shape = Sequence[int]
 
 
+MAX_DRAW = 2**32
+
+
+def check_draw_size(shape: Shape) -> None:
+    """A random draw is at most 2**32 elements (the key stream counts elements in uint32): a clear error, before
+    anything is allocated, instead of repeated numbers or an overflow deep inside a fill.
+
+    >>> check_draw_size((2**16, 2**16 + 1))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Expected a random draw of at most 2**32 elements per tensor (the key stream's counter limit), got 4295032832 elements (shape (65536, 65537)); fill the tensor in parts (e.g. row blocks of a view) instead
+    """
+    n = math.prod(shape)
+    if n > MAX_DRAW:
+        raise RuntimeError(f"Expected a random draw of at most 2**32 elements per tensor (the key stream's counter "
+                           f"limit), got {n} elements (shape {tuple(shape)}); fill the tensor in parts (e.g. row "
+                           "blocks of a view) instead")
+
+
 def key_data(key: jax.Array) -> jax.Array | None:
     """Raw ``uint32[2]`` data of a threefry key (typed or raw), or None for other key kinds.
 
@@ -70,6 +89,7 @@ def random_bits(key: jax.Array, shape: Shape) -> jax.Array:
     dtype('uint32')
     """
     shape = tuple(int(s) for s in shape)
+    check_draw_size(shape)
     n = math.prod(shape)
     kd = key_data(key)
     if kd is None:
