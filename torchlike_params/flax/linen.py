@@ -1,4 +1,4 @@
-"""``flax.linen`` layers with torch's default initialization (and torch's padding 0 for convs).
+"""``flax.linen`` layers with torch's defaults: initialization, convs' padding 0, norms' eps/momentum.
 
 Each class subclasses the Flax class and changes only defaults, so the parameter names,
 shapes and tree (``{'kernel', 'bias'}``, ``{'embedding'}``) are those of the parent and
@@ -29,6 +29,7 @@ from flax.core import meta
 from flax.linen.linear import PaddingLike
 
 from ._initializers import bind, torch_bias_init, torch_embed_init, torch_kernel_init
+from ._torch_defaults import torch_mha_out_init, torch_mha_qkv_init, torch_rnn_init
 
 Initializer = Any
 
@@ -129,3 +130,97 @@ class Embed(nn.Embed):
     """
 
     embedding_init: Initializer = torch_embed_init()
+
+
+class LayerNorm(nn.LayerNorm):
+    """``flax.linen.LayerNorm`` with torch ``nn.LayerNorm``'s defaults: ``epsilon=1e-5``, exact variance.
+
+    >>> import jax, jax.numpy as jnp
+    >>> y, v = LayerNorm().init_with_output(jax.random.key(0), jnp.arange(6.0).reshape(2, 3))
+    >>> y.shape, sorted(v['params'])
+    ((2, 3), ['bias', 'scale'])
+    """
+
+    epsilon: float = 1e-5
+    use_fast_variance: bool = False
+
+
+class GroupNorm(nn.GroupNorm):
+    """``flax.linen.GroupNorm`` with torch ``nn.GroupNorm``'s ``eps=1e-5`` and exact variance.
+
+    >>> import jax, jax.numpy as jnp
+    >>> y, v = GroupNorm(num_groups=2).init_with_output(jax.random.key(0), jnp.ones((1, 5, 4)))
+    >>> y.shape, v['params']['scale'].shape
+    ((1, 5, 4), (4,))
+
+    Note: torch requires ``num_groups``; Flax's default (32) is kept.
+    """
+
+    epsilon: float = 1e-5
+    use_fast_variance: bool = False
+
+
+class BatchNorm(nn.BatchNorm):
+    """``flax.linen.BatchNorm`` with torch's ``momentum=0.1`` (Flax ``momentum=0.9``) and ``eps=1e-5``.
+
+    >>> import jax, jax.numpy as jnp
+    >>> v = BatchNorm(use_running_average=False).init(jax.random.key(0), jnp.ones((4, 3)))
+    >>> sorted(v), v['batch_stats']['var'].tolist()
+    (['batch_stats', 'params'], [1.0, 1.0, 1.0])
+
+    Note: Flax's running variance averages the biased batch variance; torch's the unbiased
+    one (``n/(n-1)`` times larger). Outputs in training and in evaluation are the same.
+    """
+
+    momentum: float = 0.9
+    epsilon: float = 1e-5
+    use_fast_variance: bool = False
+
+
+class MultiHeadDotProductAttention(nn.MultiHeadDotProductAttention):
+    """``flax.linen.MultiHeadDotProductAttention`` with torch ``nn.MultiheadAttention``'s init.
+
+    query/key/value kernels :func:`~torchlike_params.flax.torch_mha_qkv_init` (xavier on the
+    packed projection), output kernel :func:`~torchlike_params.flax.torch_mha_out_init`,
+    zero biases, and per-element dropout on the weights (``broadcast_dropout=False``).
+
+    >>> import jax, jax.numpy as jnp
+    >>> v = MultiHeadDotProductAttention(num_heads=2).init(jax.random.key(0), jnp.ones((1, 3, 8)))
+    >>> v['params']['query']['kernel'].shape, v['params']['out']['bias'].tolist() == [0.0] * 8
+    ((8, 2, 4), True)
+    """
+
+    kernel_init: Initializer = torch_mha_qkv_init()
+    out_kernel_init: Initializer = torch_mha_out_init()
+    broadcast_dropout: bool = False
+
+
+class LSTMCell(nn.LSTMCell):
+    r"""``flax.linen.LSTMCell`` with torch's init: every kernel and bias :math:`\mathcal{U}(\pm 1/\sqrt{H})`.
+
+    >>> import jax, jax.numpy as jnp
+    >>> cell = LSTMCell(4)
+    >>> carry = cell.initialize_carry(jax.random.key(0), (2, 3))
+    >>> v = cell.init(jax.random.key(0), carry, jnp.ones((2, 3)))
+    >>> bool((abs(v['params']['hi']['bias']) <= 0.5).all())
+    True
+    """
+
+    kernel_init: Initializer = torch_rnn_init()
+    recurrent_kernel_init: Initializer = torch_rnn_init()
+    bias_init: Initializer = torch_rnn_init()
+
+
+class GRUCell(nn.GRUCell):
+    r"""``flax.linen.GRUCell`` with torch's init: every kernel and bias :math:`\mathcal{U}(\pm 1/\sqrt{H})`.
+
+    >>> import jax, jax.numpy as jnp
+    >>> cell = GRUCell(4)
+    >>> v = cell.init(jax.random.key(0), jnp.zeros((2, 4)), jnp.ones((2, 3)))
+    >>> v['params']['ir']['kernel'].shape
+    (3, 4)
+    """
+
+    kernel_init: Initializer = torch_rnn_init()
+    recurrent_kernel_init: Initializer = torch_rnn_init()
+    bias_init: Initializer = torch_rnn_init()

@@ -1,4 +1,4 @@
-"""``flax.nnx`` layers with torch's default initialization (and torch's padding 0 for convs).
+"""``flax.nnx`` layers with torch's defaults: initialization, convs' padding 0, norms' eps/momentum.
 
 Thin subclasses: the constructor takes the Flax arguments (positional ones as in Flax, the
 rest by keyword and passed through) and changes only the defaults of ``kernel_init``,
@@ -22,6 +22,7 @@ from flax import nnx
 from flax.nnx.nn.linear import PaddingLike
 
 from ._initializers import bind, torch_bias_init, torch_embed_init, torch_kernel_init
+from ._torch_defaults import torch_mha_out_init, torch_mha_qkv_init, torch_rnn_init
 
 Initializer = Any
 
@@ -126,3 +127,112 @@ class Embed(nnx.Embed):
     def __init__(self, num_embeddings: int, features: int, *,
                  embedding_init: Initializer = torch_embed_init(), rngs: nnx.Rngs, **kwargs: Any):
         super().__init__(num_embeddings, features, embedding_init=embedding_init, rngs=rngs, **kwargs)
+
+
+class LayerNorm(nnx.LayerNorm):
+    """``flax.nnx.LayerNorm`` with torch ``nn.LayerNorm``'s ``eps=1e-5`` and exact variance.
+
+    >>> import jax.numpy as jnp
+    >>> m = LayerNorm(3, rngs=nnx.Rngs(0))
+    >>> m(jnp.arange(6.0).reshape(2, 3)).shape, m.epsilon
+    ((2, 3), 1e-05)
+    """
+
+    def __init__(self, num_features: int, *, epsilon: float = 1e-5, use_fast_variance: bool = False,
+                 rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(num_features, epsilon=epsilon, use_fast_variance=use_fast_variance, rngs=rngs, **kwargs)
+
+
+class GroupNorm(nnx.GroupNorm):
+    """``flax.nnx.GroupNorm`` with torch ``nn.GroupNorm``'s ``eps=1e-5`` and exact variance.
+
+    >>> import jax.numpy as jnp
+    >>> m = GroupNorm(4, num_groups=2, rngs=nnx.Rngs(0))
+    >>> m(jnp.ones((1, 5, 4))).shape, m.epsilon
+    ((1, 5, 4), 1e-05)
+    """
+
+    def __init__(self, num_features: int, num_groups: int | None = 32, group_size: int | None = None, *,
+                 epsilon: float = 1e-5, use_fast_variance: bool = False, rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(num_features, num_groups, group_size, epsilon=epsilon,
+                         use_fast_variance=use_fast_variance, rngs=rngs, **kwargs)
+
+
+class BatchNorm(nnx.BatchNorm):
+    """``flax.nnx.BatchNorm`` with torch's ``momentum=0.1`` (Flax ``momentum=0.9``) and ``eps=1e-5``.
+
+    >>> m = BatchNorm(3, rngs=nnx.Rngs(0))
+    >>> m.momentum, m.epsilon
+    (0.9, 1e-05)
+
+    Note: the running variance averages the biased batch variance (torch: unbiased).
+    """
+
+    def __init__(self, num_features: int, *, momentum: float = 0.9, epsilon: float = 1e-5,
+                 use_fast_variance: bool = False, rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(num_features, momentum=momentum, epsilon=epsilon, use_fast_variance=use_fast_variance,
+                         rngs=rngs, **kwargs)
+
+
+class MultiHeadAttention(nnx.MultiHeadAttention):
+    """``flax.nnx.MultiHeadAttention`` with torch ``nn.MultiheadAttention``'s init.
+
+    Kernels: :func:`~torchlike_params.flax.torch_mha_qkv_init` / ``torch_mha_out_init``; zero
+    biases; ``broadcast_dropout=False``; ``decode=False``.
+
+    >>> import jax.numpy as jnp
+    >>> m = MultiHeadAttention(2, 8, rngs=nnx.Rngs(0))
+    >>> m(jnp.ones((1, 3, 8))).shape, m.query.kernel.shape
+    ((1, 3, 8), (8, 2, 4))
+    """
+
+    def __init__(self, num_heads: int, in_features: int, *args: Any,
+                 kernel_init: Initializer = torch_mha_qkv_init(), out_kernel_init: Initializer = torch_mha_out_init(),
+                 broadcast_dropout: bool = False, decode: bool = False, rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(num_heads, in_features, *args, kernel_init=kernel_init, out_kernel_init=out_kernel_init,
+                         broadcast_dropout=broadcast_dropout, decode=decode, rngs=rngs, **kwargs)
+
+
+def _rnn_kwargs(hidden_features: int, kwargs: dict) -> dict:
+    init = torch_rnn_init(hidden_features)
+    for name in ("kernel_init", "recurrent_kernel_init", "bias_init"):
+        kwargs.setdefault(name, init)
+    return kwargs
+
+
+class LSTMCell(nnx.LSTMCell):
+    r"""``flax.nnx.LSTMCell`` with torch's init: every kernel and bias :math:`\mathcal{U}(\pm 1/\sqrt{H})`.
+
+    >>> m = LSTMCell(3, 4, rngs=nnx.Rngs(0))
+    >>> bool((abs(m.hi.bias[...]) <= 0.5).all())
+    True
+    """
+
+    def __init__(self, in_features: int, hidden_features: int, *, rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(in_features, hidden_features, rngs=rngs, **_rnn_kwargs(hidden_features, kwargs))
+
+
+class OptimizedLSTMCell(nnx.OptimizedLSTMCell):
+    r"""``flax.nnx.OptimizedLSTMCell`` with torch's init, :math:`\mathcal{U}(\pm 1/\sqrt{H})` (``H`` given, not read from the fused kernel).
+
+    >>> m = OptimizedLSTMCell(3, 4, rngs=nnx.Rngs(0))
+    >>> m.dense_i.kernel.shape, bool((abs(m.dense_i.kernel[...]) <= 0.5).all())
+    ((3, 16), True)
+    """
+
+    def __init__(self, in_features: int, hidden_features: int, *, rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(in_features, hidden_features, rngs=rngs, **_rnn_kwargs(hidden_features, kwargs))
+
+
+class GRUCell(nnx.GRUCell):
+    r"""``flax.nnx.GRUCell`` with torch's init: every kernel and bias :math:`\mathcal{U}(\pm 1/\sqrt{H})`.
+
+    >>> m = GRUCell(3, 4, rngs=nnx.Rngs(0))
+    >>> m.dense_h.kernel.shape
+    (4, 12)
+
+    Note: ``flax.nnx.GRUCell`` has no hidden-side bias on the ``n`` gate (torch's ``b_hn``).
+    """
+
+    def __init__(self, in_features: int, hidden_features: int, *, rngs: nnx.Rngs, **kwargs: Any):
+        super().__init__(in_features, hidden_features, rngs=rngs, **_rnn_kwargs(hidden_features, kwargs))
