@@ -30,6 +30,17 @@ from ._factories import (empty as empty, empty_like as empty_like, enable_grad a
 from ._functions import *  # noqa: F401,F403 - torch's top-level functions (cat, arange, ...)
 from ._device import backends as backends, cuda as cuda, device as device
 from . import random as random
+
+
+def _assert(condition: Any, message: str) -> None:
+    """``torch._assert``: raise an AssertionError with ``message`` when ``condition`` is false.
+
+    >>> _assert(True, "never raised")
+    """
+    if not condition:
+        raise AssertionError(message)
+
+
 from . import init as init
 from . import initializers as initializers
 
@@ -52,6 +63,8 @@ _LAZY = {
     "abstract_module": ("torchlike_params._compiled_init", "abstract_module"),
     "flax": ("torchlike_params.flax", None),
     "testing": ("torchlike_params.testing", None),
+    "jit": ("torchlike_params.jit", None),
+    "utils": ("torchlike_params.utils", None),
 }
 
 
