@@ -59,7 +59,7 @@ def eager_table():
     ]
     rows = []
     for name, ours, raw, theirs in ops:
-        a = per_call_us(lambda: jax.block_until_ready(jnp.asarray(_first(ours()))))
+        a = per_call_us(lambda: jax.block_until_ready(_first(ours()).value))
         b = per_call_us(lambda: jax.block_until_ready(_first(raw())))
         c = per_call_us(theirs) if torch else float("nan")
         rows.append([name, f"{a:.1f}", f"{b:.1f}", f"{a - b:+.1f}", f"{a / b:.2f}x", f"{c:.1f}"])

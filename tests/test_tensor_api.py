@@ -548,3 +548,19 @@ def test_hooks_on_library_layers_see_tensors():
     out = m(jnp.ones((2, 3)))
     assert isinstance(out, jax.Array) and float(jnp.abs(out).sum()) == 0.0
     assert isinstance(feats["lin"], tp.Tensor) and feats["inp"] == (2, 3)
+
+
+@pytest.mark.parametrize("wrap", [jnp.asarray, tp.tensor], ids=["jax_input", "tensor_input"])
+def test_batchnorm_running_stats_update_through_the_boundary(wrap):
+    """F.batch_norm keeps its running-stat boxes through like-in-like-out (a regression test)."""
+    x = RNG.standard_normal((4, 3, 5)).astype(np.float32)
+    t, m = torch.nn.BatchNorm1d(3), tnn.BatchNorm1d(3)
+    t.train(), m.train()
+    t(torch.from_numpy(x))
+    m(wrap(x))
+    for name in ("running_mean", "running_var"):
+        np.testing.assert_allclose(np.asarray(getattr(m, name)), getattr(t, name).numpy(), rtol=1e-5, atol=1e-6)
+    assert int(np.asarray(m.num_batches_tracked)) == 1
+    _, bufs = tp.functional_call(m, {}, (jnp.asarray(x),), return_buffers=True)
+    t(torch.from_numpy(x))
+    np.testing.assert_allclose(np.asarray(bufs["running_mean"]), t.running_mean.numpy(), rtol=1e-5, atol=1e-6)

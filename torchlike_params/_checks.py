@@ -1,4 +1,5 @@
-"""Argument checks shared by the pure and in-place initializers, with torch's types and messages."""
+"""Argument checks shared by the initializers, boxes, factories, layer constructors and ``Module.to``,
+with torch's exception types and messages."""
 
 from __future__ import annotations
 
@@ -80,6 +81,18 @@ def is_tensor_like(x: Any) -> bool:
     if isinstance(x, (jax.Array, np.ndarray, np.generic)):
         return True
     return hasattr(x, "shape") and hasattr(x, "dtype") and (hasattr(x, "__jax_array__") or hasattr(x, "__array__"))
+
+
+def is_int(value: Any) -> bool:
+    """True for what torch takes as an int argument: a Python or NumPy integer (bool included) or a
+    0-d integer array.
+
+    >>> is_int(3), is_int(np.int64(2)), is_int(np.array(2)), is_int(2.5), is_int("a")
+    (True, True, True, False, False)
+    """
+    if isinstance(value, (int, np.integer)):
+        return True
+    return is_tensor_like(value) and np.ndim(value) == 0 and np.dtype(value.dtype).kind in "iub"
 
 
 def check_operand(fn: str, value: Any, arg: str = "other", pos: int = 1) -> None:
@@ -175,7 +188,12 @@ def check_index_items(index: Any, ndim: int) -> None:
         if isinstance(i, (float, np.floating, complex)):
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
                              f"valid indices (got {type(i).__name__})")
-        if is_tensor_like(i) and np.dtype(i.dtype) == np.bool_:
+        kind = np.dtype(i.dtype).kind if is_tensor_like(i) else ""
+        if kind and kind in "SUO":
+            raise TypeError(f"new(): invalid data type '{'str' if kind in 'SU' else 'object'}'")
+        if kind and kind in "fc" and isinstance(i, jax.Array):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if kind == "b":
             used += max(1, np.ndim(i))
         else:
             used += 1
@@ -183,12 +201,32 @@ def check_index_items(index: Any, ndim: int) -> None:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
 
+def truncate_float_indices(index: Any) -> Any:
+    """``index`` with its NumPy float arrays (a list of floats, after ``_index``) truncated to integers, as
+    torch converts a sequence index (``t[[1.5]]`` reads row 1). A float Tensor index stays an error.
+
+    >>> truncate_float_indices((0, np.array([1.7, -1.5])))
+    (0, array([ 1, -1]))
+    """
+    if isinstance(index, tuple):
+        if any(isinstance(i, np.ndarray) for i in index):
+            return tuple(truncate_float_indices(i) for i in index)
+        return index
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        return index.astype(np.int64)
+    return index
+
+
 _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
                  "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
 
 
-def check_device(device: Any) -> None:
-    """torch's RuntimeError for a device string it cannot parse (a valid one is accepted and ignored).
+_NOT_DEVICES = (bool, float, complex, list, tuple, dict, set)
+
+
+def check_device(device: Any, fn: str | None = None) -> None:
+    """torch's RuntimeError for a device string it cannot parse (a valid one is accepted and ignored);
+    with ``fn`` (a factory's name), torch's TypeError for a value that is no device at all.
 
     >>> check_device("cuda:1")
     >>> check_device("bogus")
@@ -196,6 +234,8 @@ def check_device(device: Any) -> None:
     ...
     RuntimeError: Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: bogus
     """
+    if fn is not None and isinstance(device, _NOT_DEVICES):
+        raise TypeError(f"{fn}(): argument 'device' must be torch.device, not {type(device).__name__}")
     if isinstance(device, int) and not isinstance(device, bool):
         raise RuntimeError(f"Expected `device` to be a device string such as 'cpu', got int ({device})")
     if not isinstance(device, str):
@@ -217,3 +257,92 @@ def check_scalar(arg: str, value: Any) -> None:
     """
     if is_tensor_like(value) and np.size(value) > 1:
         raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (argument `{arg}`)")
+
+
+_TO_SIGNATURES = (
+    " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, *, "
+    "torch.memory_format memory_format = None)\n"
+    " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+    "torch.memory_format memory_format = None)\n"
+    " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)\n")
+
+
+def _as_dtype(x: Any) -> Any:
+    """``x`` as a dtype when it is one (a dtype object, a scalar type, or a dtype name), else None."""
+    if x is None or isinstance(x, (bool, int, float, complex)) or is_tensor_like(x):
+        return None
+    try:
+        return _dtype.resolve(x)
+    except TypeError:
+        return None
+
+
+def _to_typename(x: Any) -> str:
+    if is_tensor_like(x):
+        return "Tensor"
+    if not isinstance(x, str) and _as_dtype(x) is not None:
+        return "torch.dtype"
+    return type(x).__name__
+
+
+def parse_to(args: tuple, kwargs: dict) -> Any:
+    """torch's ``Module.to`` argument parsing, with its errors; returns the target dtype (or None).
+
+    The forms are torch's: ``to(device=None, dtype=None, non_blocking=False, copy=False)``,
+    ``to(dtype, non_blocking=False, copy=False)`` and ``to(tensor, non_blocking=False, copy=False)``.
+    A device string is checked (``check_device``) and otherwise ignored. Extension: a dtype may be
+    given by name (``'float16'``), where torch takes only dtype objects.
+
+    >>> parse_to(("cpu", "float16"), {}), parse_to(("cpu",), {})
+    (dtype('float16'), None)
+    >>> parse_to(("cpu", "bogus"), {})
+    Traceback (most recent call last):
+    ...
+    TypeError: to() received an invalid combination of arguments - got (str, str), but expected one of:
+     * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)
+     * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)
+     * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)
+    <BLANKLINE>
+    """
+    def invalid() -> TypeError:
+        got = [_to_typename(a) for a in args] + [f"{k}={_to_typename(v)}" for k, v in kwargs.items()]
+        text = ", ".join(got) + (", " if kwargs and not args else "")
+        return TypeError(f"to() received an invalid combination of arguments - got ({text}), but expected one of:\n"
+                         + _TO_SIGNATURES)
+
+    if any(k not in ("device", "dtype", "non_blocking", "copy", "memory_format") for k in kwargs):
+        raise invalid()
+    first = args[0] if args else None
+    if isinstance(first, (bool, float, complex)):
+        first_dtype = _dtype.resolve(type(first))         # torch: to(2.5) means float64, to(True) bool
+    else:
+        first_dtype = None if isinstance(first, str) else _as_dtype(first)
+    if args and (is_tensor_like(first) or first_dtype is not None):       # to(dtype | tensor, ...)
+        rest = ("non_blocking", "copy")
+        if len(args) > 1 + len(rest) or "device" in kwargs or "dtype" in kwargs or any(
+                k in kwargs for k in rest[:len(args) - 1]):
+            raise invalid()
+        values = dict(zip(rest, args[1:]), **kwargs)
+        device, dtype = None, first.dtype if is_tensor_like(first) else first_dtype
+    else:                                                                   # to(device, dtype, ...)
+        slots = ("device", "dtype", "non_blocking", "copy")
+        if len(args) > len(slots) or any(k in kwargs for k in slots[:len(args)]):
+            raise invalid()
+        values = dict(zip(slots, args), **kwargs)
+        device, dtype = values.get("device"), values.get("dtype")
+        if dtype is not None:
+            dtype = _as_dtype(dtype)
+            if dtype is None:
+                raise invalid()
+        if isinstance(device, str) and dtype is None and device.partition(":")[0] not in _DEVICE_TYPES + (
+                "gpu", "tpu") and _as_dtype(device) is not None:
+            device, dtype = None, _as_dtype(device)                         # extension: to('float16')
+    if any(not isinstance(values.get(k, False), bool) for k in ("non_blocking", "copy")):
+        raise invalid()
+    if isinstance(device, _NOT_DEVICES):
+        raise invalid()
+    if "copy" in values:
+        raise RuntimeError(".to() does not accept copy argument")
+    if device is not None:
+        check_device(device)
+    return dtype

@@ -7,6 +7,7 @@ so the pure and in-place faces compute bit-identical bounds and standard deviati
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Sequence
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -18,10 +19,18 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
     >>> shape_of((3, 4)), shape_of([2])
     ((3, 4), (2,))
+    >>> shape_of("a")
+    Traceback (most recent call last):
+    ...
+    TypeError: Expected `tensor` to be a Tensor or a shape, got str
     """
-    if isinstance(x, (tuple, list)):
-        return tuple(map(int, x))
-    return tuple(map(int, x.shape))
+    dims = x if isinstance(x, (tuple, list)) else getattr(x, "shape", None)
+    if dims is None or isinstance(dims, str):
+        raise TypeError(f"Expected `tensor` to be a Tensor or a shape, got {type(x).__name__}")
+    try:
+        return tuple(operator.index(d) for d in dims)
+    except TypeError:
+        raise TypeError(f"Expected `tensor` to be a Tensor or a shape, got {x!r}") from None
 
 
 def calculate_gain(nonlinearity: str, param: Any = None) -> float | int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from . import _state
+from . import _checks, _state
 from ._tensor import Tensor
 from .random import key_scope
 
@@ -69,7 +69,9 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
     Note: the given values are swapped into the module's registries for the duration of the
     call (new boxes; the module's own boxes are never written), so do not run two calls on the
     same module object from different threads at once. Unknown keys raise
-    only with ``strict=True`` (torch would set them as plain attributes).
+    only with ``strict=True`` (torch would set them as plain attributes). Every value must be
+    tensor-like (a ``jax.Array``, NumPy array or box), as in torch: anything else raises a
+    ``TypeError`` naming the key before the module is touched.
 
     >>> import jax, jax.numpy as jnp, torchlike_params as tp
     >>> m = tp.nn.Linear(3, 1)
@@ -79,6 +81,10 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
     >>> jax.grad(lambda s: tp.functional_call(m, s, jnp.ones((1, 3))).sum())(state)['weight'].tolist()
     [[1.0, 1.0, 1.0]]
     """
+    if not _state._is_module(module):
+        raise TypeError(f"Expected `module` to be a torchlike_params.nn.Module, got {type(module).__name__}")
+    if kwargs is not None and not (hasattr(kwargs, "keys") and hasattr(kwargs, "__getitem__")):
+        raise TypeError(f"Expected `kwargs` to be a mapping, got {type(kwargs).__name__}")
     if key is not None:
         with key_scope(key):
             return functional_call(module, state, args, kwargs, strict=strict, tie_weights=tie_weights,
@@ -99,6 +105,18 @@ def functional_call(module: Any, state: Any, args: Any = (), kwargs: Mapping[str
                 for n in names:
                     untied[n] = values[given[0]]
         values = untied
+    for name, v in values.items():
+        if not _checks.is_tensor_like(v):
+            raise TypeError(f"Expected the value of `{name}` in parameter_and_buffer_dicts to be a Tensor or an "
+                            f"array, got {type(v).__name__}")
+        if name in named:
+            continue
+        head = name
+        while "." in head:                  # a nested dict given for a tensor's name: {'weight': {...}}
+            head = head.rpartition(".")[0]
+            if head in named:
+                raise TypeError(f"Expected the value of `{head}` in parameter_and_buffer_dicts to be a Tensor or an "
+                                "array, got dict")
     if strict:
         unexpected = sorted(set(values) - set(named))
         missing = sorted(set(named) - set(values))

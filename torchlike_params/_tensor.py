@@ -631,7 +631,7 @@ class Tensor(TorchMethods):
         return self._set(self._broadcast_src(jnp.clip(self.value, _unwrap(min), _unwrap(max))).astype(self.dtype))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        index = _index(index)
+        index = _checks.truncate_float_indices(_index(index))
         _checks.check_index_items(index, self.ndim)
         _check_index(index, tuple(self.shape))
         v = _unwrap(value)
@@ -649,7 +649,8 @@ class Tensor(TorchMethods):
 
     # -- delegation ---------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> "Tensor":
-        index = _index(index)
+        index = _checks.truncate_float_indices(_index(index))
+        _checks.check_index_items(index, self.ndim)
         _check_index(index, tuple(self.shape))
         return _out(self._storage.value[index])
 

@@ -517,7 +517,7 @@ class PReLU(Module):
 
     Args:
         num_parameters: 1 or the number of input channels. init: the initial slope (default 0.25).
-        device: accepted and ignored. dtype: the parameter's dtype.
+        device: checked as torch does (an unparsable string raises), else ignored. dtype: the parameter's dtype.
 
     Shape: input ``(*)`` (channels at dim 1 when ``ndim >= 2``), output ``(*)``. ``weight``: ``(num_parameters,)``.
 
@@ -538,7 +538,7 @@ class PReLU(Module):
         self.num_parameters = num_parameters
         super().__init__()
         self.init = init
-        self.weight = Parameter(empty(num_parameters, dtype=dtype))
+        self.weight = Parameter(empty(num_parameters, device=device, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

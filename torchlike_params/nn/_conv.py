@@ -8,7 +8,7 @@ from typing import Any
 
 import jax
 
-from .. import init
+from .. import _checks, init
 from .._factories import empty
 from .._parameter import Parameter
 from . import functional as F
@@ -57,11 +57,6 @@ class _ConvNd(Module):
         valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
         if padding_mode not in valid_padding_modes:
             raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got padding_mode='{padding_mode}'")
-        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if value < 0:
-                raise ValueError(f"Expected `{arg}` to be a non-negative integer, got {value}")
-        if any(k < 0 for k in kernel_size):
-            raise ValueError(f"Expected `kernel_size` to be non-negative integers, got {kernel_size}")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -75,6 +70,9 @@ class _ConvNd(Module):
         if isinstance(self.padding, str):
             pads = [0, 0] * len(kernel_size)
             if padding == "same":
+                for arg, value in (("kernel_size", kernel_size), ("dilation", dilation)):
+                    if not all(_checks.is_int(v) for v in value):
+                        raise TypeError(f"Expected `{arg}` to be an int or a tuple of ints, got {value!r}")
                 for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1)):
                     total = d * (k - 1)
                     pads[2 * i] = total // 2
@@ -86,9 +84,9 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups, *kernel_size)
         else:
             shape = (out_channels, in_channels // groups, *kernel_size)
-        self.weight = Parameter(empty(shape, dtype=dtype))
+        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
         if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -159,7 +157,7 @@ class Conv1d(_Conv):
         groups: blocked connections from input to output channels.
         bias: learnable bias if True.
         padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
-        device: accepted for torch's signature; arrays live on JAX's default device.
+        device: checked as torch does (an unparsable string raises); arrays live on JAX's default device.
         dtype: parameter dtype.
 
     Shape:
@@ -176,7 +174,7 @@ class Conv1d(_Conv):
     (torch.Size([8, 4, 3]), (2, 8, 8), dtype('float32'))
 
     Note:
-        ``device`` is accepted and ignored.
+        ``device`` is checked (torch's RuntimeError for a string such as 'bogus') and otherwise ignored.
     """
 
     _n = 1
@@ -204,7 +202,7 @@ class Conv2d(_Conv):
         groups: blocked connections from input to output channels.
         bias: learnable bias if True.
         padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
-        device: accepted for torch's signature; arrays live on JAX's default device.
+        device: checked as torch does (an unparsable string raises); arrays live on JAX's default device.
         dtype: parameter dtype.
 
     Shape:
@@ -221,7 +219,7 @@ class Conv2d(_Conv):
     (Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)), torch.Size([8, 3, 3, 3]), (2, 8, 6, 6))
 
     Note:
-        ``device`` is accepted and ignored.
+        ``device`` is checked (torch's RuntimeError for a string such as 'bogus') and otherwise ignored.
     """
 
     _n = 2
@@ -249,7 +247,7 @@ class Conv3d(_Conv):
         groups: blocked connections from input to output channels.
         bias: learnable bias if True.
         padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
-        device: accepted for torch's signature; arrays live on JAX's default device.
+        device: checked as torch does (an unparsable string raises); arrays live on JAX's default device.
         dtype: parameter dtype.
 
     Shape:
@@ -266,7 +264,7 @@ class Conv3d(_Conv):
     (torch.Size([4, 2, 3, 3, 3]), (1, 4, 3, 3, 3))
 
     Note:
-        ``device`` is accepted and ignored.
+        ``device`` is checked (torch's RuntimeError for a string such as 'bogus') and otherwise ignored.
     """
 
     _n = 3
@@ -346,7 +344,7 @@ class ConvTranspose1d(_ConvTransposeNd):
         groups: blocked connections from input to output channels.
         bias: learnable bias if True.
         padding_mode: only 'zeros' (torch's check).
-        device: accepted for torch's signature; arrays live on JAX's default device.
+        device: checked as torch does (an unparsable string raises); arrays live on JAX's default device.
         dtype: parameter dtype.
 
     Shape:
@@ -364,7 +362,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     (torch.Size([4, 6, 3]), (2, 6, 12), (2, 6, 11))
 
     Note:
-        ``device`` is accepted and ignored.
+        ``device`` is checked (torch's RuntimeError for a string such as 'bogus') and otherwise ignored.
     """
 
     _n = 1
@@ -391,7 +389,7 @@ class ConvTranspose2d(_ConvTransposeNd):
         groups: blocked connections from input to output channels.
         bias: learnable bias if True.
         padding_mode: only 'zeros' (torch's check).
-        device: accepted for torch's signature; arrays live on JAX's default device.
+        device: checked as torch does (an unparsable string raises); arrays live on JAX's default device.
         dtype: parameter dtype.
 
     Shape:
@@ -409,7 +407,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     (ConvTranspose2d(4, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), groups=2), torch.Size([4, 4, 3, 3]), (1, 8, 9, 9))
 
     Note:
-        ``device`` is accepted and ignored.
+        ``device`` is checked (torch's RuntimeError for a string such as 'bogus') and otherwise ignored.
     """
 
     _n = 2
@@ -436,7 +434,7 @@ class ConvTranspose3d(_ConvTransposeNd):
         groups: blocked connections from input to output channels.
         bias: learnable bias if True.
         padding_mode: only 'zeros' (torch's check).
-        device: accepted for torch's signature; arrays live on JAX's default device.
+        device: checked as torch does (an unparsable string raises); arrays live on JAX's default device.
         dtype: parameter dtype.
 
     Shape:
@@ -454,7 +452,7 @@ class ConvTranspose3d(_ConvTransposeNd):
     (torch.Size([2, 4, 2, 2, 2]), (1, 4, 6, 6, 6))
 
     Note:
-        ``device`` is accepted and ignored.
+        ``device`` is checked (torch's RuntimeError for a string such as 'bogus') and otherwise ignored.
     """
 
     _n = 3

@@ -58,9 +58,9 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
+        self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
         if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
+            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -97,7 +97,7 @@ class Bilinear(Module):
     Args:
         in1_features, in2_features: sizes of the last dimension of each input.
         out_features: size of the output's last dimension. bias: learn an additive bias (default True).
-        device: accepted and ignored. dtype: the parameters' dtype.
+        device: checked as torch does (an unparsable string raises), else ignored. dtype: the parameters' dtype.
 
     Shape: input1 ``(*, in1_features)``, input2 ``(*, in2_features)`` (same leading dims),
     output ``(*, out_features)``.
@@ -123,9 +123,9 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dtype))
+        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device, dtype=dtype))
         if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
+            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -170,14 +170,18 @@ _NO_INPUT = object()
 def _to_array(value: Any) -> Any:
     """A state_dict value as a ``jax.Array``, or ``_NO_INPUT`` when it is not tensor-like.
 
-    Accepts boxes, ``jax.Array``, NumPy arrays and (by duck typing, torch is never imported)
-    torch tensors.
+    Accepts boxes, ``jax.Array``, NumPy arrays of numbers or bools and (by duck typing, torch is
+    never imported) torch tensors. A NumPy array of strings, objects, records or dates is not
+    tensor-like (``load_state_dict`` then reports torch's "expected torch.Tensor or Tensor-like
+    object" error for its key).
     """
     if isinstance(value, Tensor):
         return value.value
     if isinstance(value, jax.Array):
         return value
     if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufc" and not jnp.issubdtype(value.dtype, jnp.inexact):
+            return _NO_INPUT      # str, bytes, object, void or datetime data (ml_dtypes floats are 'V')
         return jnp.asarray(value)
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         t = value.detach().cpu()
@@ -781,36 +785,21 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> "Module":
         """Cast floating-point parameters and buffers in place: ``to(dtype)``, ``to(device, dtype)``.
 
+        Arguments are parsed as torch parses them (``to(device, dtype, non_blocking)``,
+        ``to(dtype, non_blocking)``, ``to(tensor, non_blocking)``), with torch's errors.
+
         Note: a device (a string such as ``'cpu'`` or ``'cuda:0'``, or a device object) is
-        accepted and ignored; use ``jax.device_put`` on the state to move arrays.
+        checked and ignored (a string torch cannot parse, such as ``'bogus'``, raises torch's
+        RuntimeError); use ``jax.device_put`` on the state to move arrays. A dtype may also be
+        given by name (``'float16'``).
 
         >>> import torchlike_params as tp
         >>> m = tp.nn.Module(); m.w = tp.Parameter(tp.ones(2))
         >>> m.to("cpu", tp.float16).w.dtype, m.to(tp.float32) is m
         (dtype('float16'), True)
         """
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        kwargs.pop("copy", None)
-        dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
-        if kwargs:
-            raise TypeError(f"to() received an invalid combination of arguments - got unexpected "
-                            f"keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, bool):        # non_blocking
-                continue
-            if isinstance(a, Tensor) or isinstance(a, jax.Array):
-                dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "gpu", "tpu", "meta", "mps", "xpu"):
-                continue
-            elif a is None:
-                continue
-            else:
-                try:
-                    dtype = _dtype.resolve(a)
-                except TypeError:
-                    continue               # a device object
+        from .._checks import parse_to
+        dtype = parse_to(args, kwargs)
         if dtype is None:
             return self
         dtype = jnp.dtype(dtype)
@@ -1121,6 +1110,11 @@ class Module:
                 try:
                     if assign:
                         if isinstance(param, Parameter):
+                            if param.requires_grad and not jnp.issubdtype(arr.dtype, jnp.inexact):
+                                raise RuntimeError(     # torch's texts: Parameter(t) / p.requires_grad_()
+                                    "only Tensors of floating point dtype can require gradients"
+                                    if isinstance(box, Parameter) else
+                                    "Only Tensors of floating point and complex dtype can require gradients")
                             new = box if isinstance(box, Parameter) else Parameter._wrap(arr)
                             _enqueue(_assign_param, (self, name, new, param.requires_grad))
                         else:
@@ -1132,7 +1126,7 @@ class Module:
                         else:
                             value = param._broadcast_src(arr).astype(param.dtype)
                         _enqueue(_write_box, (param, value))
-                except Exception as ex:  # pragma: no cover - casts between same shapes rarely fail
+                except Exception as ex:     # torch reports a failed copy or assignment per key
                     error_msgs.append(
                         f'While copying the parameter named "{key}", whose dimensions in the model are '
                         f"{param.shape} and whose dimensions in the checkpoint are {Size(arr.shape)}, "

@@ -31,17 +31,6 @@ __all__ = ['BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'InstanceNorm1d', 'Insta
            'LayerNorm', 'RMSNorm', 'GroupNorm', 'LocalResponseNorm']
 
 
-def _check_dims(shape: tuple[int, ...], factory: str = "empty") -> tuple[int, ...]:
-    """torch's check for negative sizes in ``empty`` or ``zeros`` (their messages differ), before
-    anything is allocated."""
-    for s in shape:
-        if isinstance(s, numbers.Integral) and s < 0:
-            if factory == "zeros":
-                raise RuntimeError("zeros: Dimension size must be non-negative.")
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
-    return shape
-
-
 def _ndim(input: Any) -> int:
     return jnp.ndim(_v(input))
 
@@ -63,18 +52,18 @@ class _NormBase(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         if self.affine:
-            self.weight = Parameter(empty(_check_dims((num_features,)), dtype=dtype))
+            self.weight = Parameter(empty(num_features, device=device, dtype=dtype))
             if bias:
-                self.bias = Parameter(empty(num_features, dtype=dtype))
+                self.bias = Parameter(empty(num_features, device=device, dtype=dtype))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if self.track_running_stats:
-            self.register_buffer("running_mean", zeros(_check_dims((num_features,), "zeros"), dtype=dtype))
-            self.register_buffer("running_var", ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", tensor(0, dtype=_dtype.long))
+            self.register_buffer("running_mean", zeros(num_features, device=device, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, device=device, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=_dtype.long, device=device))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -385,9 +374,9 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if self.elementwise_affine:
-            self.weight = Parameter(empty(_check_dims(self.normalized_shape), dtype=dtype))
+            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
             if bias:
-                self.bias = Parameter(empty(self.normalized_shape, dtype=dtype))
+                self.bias = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -444,7 +433,7 @@ class RMSNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if self.elementwise_affine:
-            self.weight = Parameter(empty(_check_dims(self.normalized_shape), dtype=dtype))
+            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
         else:
             self.register_parameter("weight", None)
         self.reset_parameters()
@@ -502,9 +491,9 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         if self.affine:
-            self.weight = Parameter(empty(_check_dims((num_channels,)), dtype=dtype))
+            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
             if bias:
-                self.bias = Parameter(empty(num_channels, dtype=dtype))
+                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
             else:
                 self.register_parameter("bias", None)
         else:

@@ -185,7 +185,7 @@ class RNNBase(Module):
                 names = []
                 for stem, shape in shapes.items():
                     name = f"{stem}_l{layer}{suffix}"
-                    setattr(self, name, Parameter(empty(shape, dtype=dtype)))
+                    setattr(self, name, Parameter(empty(shape, device=device, dtype=dtype)))
                     names.append(name)
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
@@ -491,18 +491,14 @@ class RNNCellBase(Module):
         for name, n in (("input_size", input_size), ("hidden_size", hidden_size)):
             if not isinstance(n, int):
                 raise TypeError(f"Expected `{name}` to be an int, got {n!r}")
-        for shape in ((num_chunks * hidden_size, input_size), (num_chunks * hidden_size, hidden_size)):
-            bad = [d for d in shape if d < 0]
-            if bad:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {bad[0]}: {list(shape)}")
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), dtype=dtype))
-        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), dtype=dtype))
+        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), device=device, dtype=dtype))
+        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), device=device, dtype=dtype))
         if bias:
-            self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
-            self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
+            self.bias_ih = Parameter(empty(num_chunks * hidden_size, device=device, dtype=dtype))
+            self.bias_hh = Parameter(empty(num_chunks * hidden_size, device=device, dtype=dtype))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)

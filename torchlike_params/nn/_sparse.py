@@ -35,15 +35,13 @@ def _padding_index(padding_idx: int | None, num_embeddings: int, name: str) -> i
     return padding_idx
 
 
-def _weight_param(num_embeddings: int, embedding_dim: int, _weight: Any, dtype: Any,
+def _weight_param(num_embeddings: int, embedding_dim: int, _weight: Any, device: Any, dtype: Any,
                   requires_grad: bool) -> tuple[Parameter, bool]:
-    """The weight Parameter, and whether it still needs the default init."""
+    """The weight Parameter, and whether it still needs the default init (``empty`` checks the sizes
+    and ``device`` with torch's errors)."""
     if _weight is None:
-        shape = (num_embeddings, embedding_dim)
-        for s in shape:
-            if s < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
-        return Parameter(empty(shape, dtype=dtype), requires_grad=requires_grad), True
+        weight = empty((num_embeddings, embedding_dim), device=device, dtype=dtype)
+        return Parameter(weight, requires_grad=requires_grad), True
     if list(jnp.shape(_v(_weight))) != [num_embeddings, embedding_dim]:
         raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
     return Parameter(_weight, requires_grad=requires_grad), False
@@ -95,7 +93,7 @@ class Embedding(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        self.weight, fresh = _weight_param(num_embeddings, embedding_dim, _weight, dtype, not _freeze)
+        self.weight, fresh = _weight_param(num_embeddings, embedding_dim, _weight, device, dtype, not _freeze)
         if fresh:
             self.reset_parameters()
         self.sparse = sparse
@@ -194,7 +192,7 @@ class EmbeddingBag(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.padding_idx = _padding_index(padding_idx, num_embeddings, "padding_idx")
-        self.weight, fresh = _weight_param(num_embeddings, embedding_dim, _weight, dtype, True)
+        self.weight, fresh = _weight_param(num_embeddings, embedding_dim, _weight, device, dtype, True)
         if fresh:
             self.reset_parameters()
         self.mode = mode
