@@ -99,6 +99,15 @@ class cuda:
     manual_seed_all = manual_seed
 
     @staticmethod
+    def is_bf16_supported(including_emulation: bool = True) -> bool:
+        """False, like ``is_available``.
+
+        >>> cuda.is_bf16_supported()
+        False
+        """
+        return False
+
+    @staticmethod
     def synchronize(device: Any = None) -> None:
         """A no-op (use ``jax.block_until_ready`` on arrays).
 

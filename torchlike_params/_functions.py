@@ -29,6 +29,8 @@ __all__ = [
     "full_like", "rand_like", "randn_like", "randint", "randperm", "multinomial", "bernoulli", "where", "einsum",
     "from_numpy", "as_tensor", "numel", "finfo", "iinfo", "get_default_dtype", "inference_mode",
     "set_grad_enabled", "is_grad_enabled", "is_floating_point", "broadcast_to", "meshgrid", "cdist",
+    "var_mean", "std_mean", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "BoolTensor",
+    "ByteTensor",
 ]
 
 
@@ -432,6 +434,55 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, **_: Any) -> Any:
     return _like(d, has_t)
 
 
+def var_mean(input: Any, dim: Any = None, *, correction: Any = None, keepdim: bool = False,
+             unbiased: Any = None) -> tuple:
+    """``(input.var(dim, ...), input.mean(dim, ...))`` in one call.
+
+    >>> [t.item() for t in tp.var_mean(tp.tensor([1.0, 3.0]))]
+    [2.0, 2.0]
+    """
+    _, _, has_t, has_raw = unwrap_args((input,), {})
+    t = input if isinstance(input, Tensor) else _out(jnp.asarray(input))
+    out = (t.var(dim, unbiased, keepdim, correction=correction), t.mean(dim, keepdim))
+    return out if has_t or not has_raw else to_arrays(out)
+
+
+def std_mean(input: Any, dim: Any = None, *, correction: Any = None, keepdim: bool = False,
+             unbiased: Any = None) -> tuple:
+    """``(input.std(dim, ...), input.mean(dim, ...))`` in one call.
+
+    >>> [f"{t.item():.4f}" for t in tp.std_mean(tp.tensor([1.0, 3.0]))]
+    ['1.4142', '2.0000']
+    """
+    _, _, has_t, has_raw = unwrap_args((input,), {})
+    t = input if isinstance(input, Tensor) else _out(jnp.asarray(input))
+    out = (t.std(dim, unbiased, keepdim, correction=correction), t.mean(dim, keepdim))
+    return out if has_t or not has_raw else to_arrays(out)
+
+
+def _legacy_constructor(name: str, dtype: Any) -> Any:
+    def make(*args: Any) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            from ._factories import tensor
+            return tensor(to_arrays(args[0]), dtype=dtype)
+        return Tensor(*args, dtype=dtype)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (f"``torch.{name}``: ``{name}(*sizes)`` (zeros) or ``{name}(data)``, dtype "
+                    f"``{jnp.dtype(dtype).name}``.\n\n    >>> tp.{name}([1, 0]).tolist() == tp.tensor([1, 0], "
+                    f"dtype='{jnp.dtype(dtype).name}').tolist()\n    True\n    ")
+    return make
+
+
+FloatTensor = _legacy_constructor("FloatTensor", _dtype.float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", _dtype.float64)
+HalfTensor = _legacy_constructor("HalfTensor", _dtype.float16)
+LongTensor = _legacy_constructor("LongTensor", _dtype.int64)
+IntTensor = _legacy_constructor("IntTensor", _dtype.int32)
+BoolTensor = _legacy_constructor("BoolTensor", _dtype.bool_)
+ByteTensor = _legacy_constructor("ByteTensor", _dtype.uint8)
+
+
 def finfo(dtype: Any = None) -> Any:
     """Machine limits of a floating dtype (``.min``, ``.max``, ``.eps``, ``.tiny``).
 
@@ -524,7 +575,7 @@ _METHOD_FUNCTIONS = {
     "dot": ("tp.dot(tp.ones(3), tp.ones(3)).item()", "3.0"),
     "outer": ("tp.outer(tp.ones(2), tp.ones(3)).shape", "torch.Size([2, 3])"),
     "softmax": ("tp.softmax(tp.zeros(2), dim=0).tolist()", "[0.5, 0.5]"),
-    "log_softmax": ("round(tp.log_softmax(tp.zeros(2), dim=0)[0].item(), 4)", "-0.6931"),
+    "log_softmax": ("f'{tp.log_softmax(tp.zeros(2), dim=0)[0].item():.4f}'", "'-0.6931'"),
     "clamp": ("tp.clamp(tp.tensor([-2.0, 2.0]), min=-1, max=1).tolist()", "[-1.0, 1.0]"),
     "clip": ("tp.clip(tp.tensor([-2.0, 2.0]), -1, 1).tolist()", "[-1.0, 1.0]"),
     "topk": ("tp.topk(tp.tensor([1.0, 3.0, 2.0]), 2).indices.tolist()", "[1, 2]"),
@@ -533,7 +584,7 @@ _METHOD_FUNCTIONS = {
     "sum": ("tp.sum(tp.ones(2, 3), dim=1).tolist()", "[3.0, 3.0]"),
     "mean": ("tp.mean(tp.ones(2, 3)).item()", "1.0"),
     "prod": ("tp.prod(tp.tensor([2.0, 3.0])).item()", "6.0"),
-    "std": ("round(tp.std(tp.tensor([1.0, 3.0])).item(), 4)", "1.4142"),
+    "std": ("f'{tp.std(tp.tensor([1.0, 3.0])).item():.4f}'", "'1.4142'"),
     "var": ("tp.var(tp.tensor([1.0, 3.0])).item()", "2.0"),
     "max": ("tp.max(tp.tensor([[1.0, 3.0]]), dim=1).values.tolist()", "[3.0]"),
     "min": ("tp.min(tp.tensor([1.0, 3.0])).item()", "1.0"),
@@ -544,7 +595,7 @@ _METHOD_FUNCTIONS = {
     "all": ("tp.all(tp.tensor([True, True])).item()", "True"),
     "any": ("tp.any(tp.tensor([False, True])).item()", "True"),
     "norm": ("tp.norm(tp.tensor([3.0, 4.0])).item()", "5.0"),
-    "logsumexp": ("round(tp.logsumexp(tp.zeros(2), 0).item(), 4)", "0.6931"),
+    "logsumexp": ("f'{tp.logsumexp(tp.zeros(2), 0).item():.4f}'", "'0.6931'"),
     "cumsum": ("tp.cumsum(tp.tensor([1, 2, 3]), 0).tolist()", "[1, 3, 6]"),
     "cumprod": ("tp.cumprod(tp.tensor([1, 2, 3]), 0).tolist()", "[1, 2, 6]"),
     "maximum": ("tp.maximum(tp.tensor([1.0, 3.0]), tp.tensor([2.0, 2.0])).tolist()", "[2.0, 3.0]"),
@@ -574,6 +625,11 @@ _METHOD_FUNCTIONS = {
     "rsqrt": ("tp.rsqrt(tp.tensor([4.0])).tolist()", "[0.5]"),
     "square": ("tp.square(tp.tensor([3.0])).tolist()", "[9.0]"),
     "repeat_interleave": ("tp.repeat_interleave(tp.tensor([1, 2]), 2).tolist()", "[1, 1, 2, 2]"),
+    "diag": ("tp.diag(tp.tensor([1.0, 2.0])).tolist()", "[[1.0, 0.0], [0.0, 2.0]]"),
+    "lerp": ("tp.lerp(tp.zeros(2), tp.ones(2), 0.5).tolist()", "[0.5, 0.5]"),
+    "nonzero": ("tp.nonzero(tp.tensor([0, 2])).tolist()", "[[1]]"),
+    "index_fill": ("tp.index_fill(tp.zeros(3), 0, tp.tensor([1]), 1.0).tolist()", "[0.0, 1.0, 0.0]"),
+    "scatter": ("tp.scatter(tp.zeros(3), 0, tp.tensor([2]), tp.tensor([5.0])).tolist()", "[0.0, 0.0, 5.0]"),
 }
 _UNARY_FUNCTIONS = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "abs", "neg", "negative",
                     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor", "ceil", "round",

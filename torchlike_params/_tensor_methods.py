@@ -1289,6 +1289,89 @@ class TorchMethods:
         grids[d] = idx
         return self._out(v.at[tuple(grids)].set(s))
 
+    def scatter_(self, dim: int, index: Any, src: Any) -> Any:
+        """In-place ``scatter``; returns self.
+
+        >>> tp.zeros(3).scatter_(0, tp.tensor([1]), tp.tensor([2.0])).tolist()
+        [0.0, 2.0, 0.0]
+        """
+        return self._inplace(self.scatter(dim, index, src).value)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Any:
+        """A copy with the slices at ``index`` along ``dim`` set to ``value``.
+
+        >>> tp.zeros(2, 3).index_fill(1, tp.tensor([0, 2]), 1.0).tolist()
+        [[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]
+        """
+        v = self.value
+        d = wrap_dim(dim, v.ndim)
+        idx = (slice(None),) * d + (jnp.asarray(_u(index)),)
+        return self._out(v.at[idx].set(jnp.asarray(_u(value), v.dtype)))
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Any:
+        """In-place ``index_fill``; returns self.
+
+        >>> tp.zeros(3).index_fill_(0, tp.tensor([1]), 5.0).tolist()
+        [0.0, 5.0, 0.0]
+        """
+        return self._inplace(self.index_fill(dim, index, value).value)
+
+    def lerp(self, end: Any, weight: Any) -> Any:
+        """``self + weight * (end - self)``.
+
+        >>> tp.zeros(2).lerp(tp.ones(2), 0.25).tolist()
+        [0.25, 0.25]
+        """
+        v = self.value
+        return self._out(v + _u(weight) * (_u(end) - v))
+
+    def lerp_(self, end: Any, weight: Any) -> Any:
+        """In-place ``lerp`` (an exponential moving average step); returns self.
+
+        >>> tp.zeros(2).lerp_(tp.ones(2), 0.5).tolist()
+        [0.5, 0.5]
+        """
+        return self._inplace(self.lerp(end, weight).value)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Indices of the non-zero elements, ``(n, ndim)`` (or one index tensor per dim with ``as_tuple``).
+
+        Note: the result's shape depends on the values, so this works eagerly, not under ``jit``.
+
+        >>> tp.tensor([0, 3, 0, 5]).nonzero().tolist()
+        [[1], [3]]
+        """
+        idx = jnp.nonzero(self.value)
+        if as_tuple:
+            return tuple(self._out(i) for i in idx)
+        return self._out(jnp.stack(idx, axis=-1) if idx else jnp.zeros((0, 0), jnp.int32))
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
+        """Set the main diagonal to ``fill_value`` in place; returns self.
+
+        >>> tp.zeros(2, 2).fill_diagonal_(1.0).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+        """
+        v = self.value
+        if v.ndim < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if v.ndim > 2 and len(set(v.shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        n = min(v.shape)
+        idx = tuple(jnp.arange(n) for _ in range(v.ndim))
+        return self._set(v.at[idx].set(jnp.asarray(_u(fill_value), v.dtype)))
+
+    def diag(self, diagonal: int = 0) -> Any:
+        """The ``diagonal``-th diagonal of a matrix, or a matrix with the vector on that diagonal.
+
+        >>> tp.tensor([1.0, 2.0]).diag().tolist()
+        [[1.0, 0.0], [0.0, 2.0]]
+        """
+        v = self.value
+        if v.ndim not in (1, 2):
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {v.ndim}D")
+        return self._out(jnp.diag(v, diagonal))
+
     def tril(self, diagonal: int = 0) -> Any:
         """The lower triangle (elements above ``diagonal`` zeroed).
 
@@ -1435,3 +1518,5 @@ _TWIN_ARGS = {"pow": "2", "clamp_min": "0", "clamp_max": "0", "clip": "0, 1", "m
 for _n in ("pow", "tril", "triu", "clamp_min", "clamp_max", "clip", "sigmoid", "rsqrt", "square", "maximum",
            "minimum", "where"):
     setattr(TorchMethods, _n + "_", _make_inplace_twin(_n))
+
+del _n, _f, _m, _i
