@@ -149,8 +149,14 @@ def _run(case: Case, fw) -> Outcome:
     return out
 
 
+_CLASS_PATH = re.compile(r"<class '(?:torch\.nn\.modules|torchlike_params\.nn)\.(?:[\w]+\.)*(\w+)'>")
+
+
 def _first(msg: str) -> str:
-    return msg.strip().splitlines()[0] if msg.strip() else ""
+    """The first line, with class paths reduced to class names (the documented difference: messages
+    that name a class name ours, ``torchlike_params.nn._containers.Sequential``)."""
+    line = msg.strip().splitlines()[0] if msg.strip() else ""
+    return _CLASS_PATH.sub(r"<class '\1'>", line)
 
 
 def _names(msg: str, arg: str | None) -> bool:

@@ -48,7 +48,9 @@ from tests.nn.specs import all_specs
 
 SPECS = all_specs()
 
-_CONTAINERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+# Containers and module wrappers take modules, not plain values: tested in test_containers.py and
+# test_tensor_api.py (DataParallel) against torch instead.
+_CONTAINERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "DataParallel"}
 
 
 def _each(specs):

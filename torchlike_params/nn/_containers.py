@@ -41,16 +41,6 @@ def _param_line(key: Any, p: Any, type_str: str) -> str:
     return f"  ({key}): Object of type: {type(p).__name__}"
 
 
-def _check_factor(other: Any) -> None:
-    """The factor of ``Sequential * other``: torch's exception types (TypeError, ValueError), and a
-    message that names it (torch's names its own class path, ``torch.nn.modules.container``)."""
-    if not isinstance(other, int):
-        raise TypeError(f"Expected `other` (the factor in `Sequential * other`) to be an int, got "
-                        f"{type(other).__name__}")
-    if other <= 0:
-        raise ValueError(f"Expected `other` (the factor in `Sequential * other`) to be a positive int, got {other}")
-
-
 class Sequential(Module):
     """Modules called in order; ``Sequential(*mods)`` or ``Sequential(OrderedDict)``.
 
@@ -126,7 +116,10 @@ class Sequential(Module):
         >>> list(s._modules), s[2] is a, len(2 * tp.nn.Sequential(a))
         (['0', '1', '2', '3'], True, 2)
         """
-        _check_factor(other)
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        elif other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
         combined = Sequential()
         offset = 0
         for _ in range(other):
@@ -145,7 +138,10 @@ class Sequential(Module):
         >>> s = tp.nn.Sequential(tp.nn.Module()); s *= 3; list(s._modules)
         ['0', '1', '2']
         """
-        _check_factor(other)
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        elif other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
         len_original = len(self)
         offset = len(self)
         for _ in range(other - 1):

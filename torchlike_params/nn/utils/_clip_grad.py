@@ -58,7 +58,7 @@ def clip_grads_with_norm_(grads: Any, max_norm: float, total_norm: Any, foreach:
     """Scale ``grads`` by ``min(1, max_norm / (total_norm + 1e-6))``; returns the scaled gradients.
 
     >>> import jax.numpy as jnp
-    >>> clip_grads_with_norm_([jnp.array([3.0, 4.0])], 1.0, 5.0)[0].round(4).tolist()
+    >>> [round(v, 4) for v in clip_grads_with_norm_([jnp.array([3.0, 4.0])], 1.0, 5.0)[0].tolist()]
     [0.6, 0.8]
     """
     coef = jnp.minimum(float(max_norm) / (jnp.asarray(total_norm) + 1e-6), 1.0)
@@ -74,7 +74,7 @@ def clip_grad_norm_(grads: Any, max_norm: float, norm_type: float = 2.0, error_i
 
     >>> import jax.numpy as jnp
     >>> g, n = clip_grad_norm_({"w": jnp.array([3.0, 4.0])}, max_norm=1.0)
-    >>> float(n), g["w"].round(4).tolist()
+    >>> float(n), [round(v, 4) for v in g["w"].tolist()]
     (5.0, [0.6, 0.8])
     """
     if not isinstance(max_norm, (int, float)) or isinstance(max_norm, bool):
