@@ -10,7 +10,7 @@ Where: ``$TORCHLIKE_PARAMS_CACHE_DIR``, else ``$XDG_CACHE_HOME/torchlike_params/
 memory only.
 
 The key holds the program name, its static arguments, the argument shapes and dtypes, the
-library, jax and jaxlib versions, the device kind and the host CPU's identity (machine,
+library, jax and jaxlib versions, the device kind, ``XLA_FLAGS`` (compiler options change the code) and the host CPU's identity (machine,
 model name and feature flags), so a home directory shared by different machines never mixes
 entries. An entry that cannot be loaded is counted, warned about once per process, and
 replaced by a fresh compile. ``stats()`` reports hits, misses and rejected entries.
@@ -96,7 +96,7 @@ def _key(name: str, args: tuple, static: dict) -> str:
              for a in jax.tree_util.tree_leaves(args)]
     text = repr((name, sorted((k, repr(v)) for k, v in static.items()), avals, __version__, jax.__version__,
                  jaxlib.__version__, dev.platform, getattr(dev, "device_kind", ""), jax.device_count(),
-                 jax.config.jax_enable_x64, host_cpu()))
+                 jax.config.jax_enable_x64, host_cpu(), os.environ.get("XLA_FLAGS", "")))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
